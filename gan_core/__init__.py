@@ -1,0 +1,13 @@
+"""GAN Studio's library: the classic generative models, one checkpoint format, latent tools.
+
+import gan_core
+gan_core.list_models()                 # ['ae-mnist', 'dcgan-celeba64', ...]
+m = gan_core.load("dcgan-celeba64")    # a release name, a local folder or a Hub repo id
+images = m.sample(16, seed=0)          # (16, 3, 64, 64) in [0, 1]
+"""
+
+__version__ = "0.1.0"
+
+from gan_core.checkpoint import CheckpointError, list_models, load, save_pretrained  # noqa: E402
+
+__all__ = ["CheckpointError", "list_models", "load", "save_pretrained", "__version__"]

@@ -1,0 +1,188 @@
+"""The training CLI on real (small) slices of the offline data, with tiny networks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+import gan_core
+from training.__main__ import main as train_main
+
+TINY_SETTINGS = {
+    "ae": (["--set", "hidden=64", "--set", "z_dim=4"], "mnist"),
+    "vae": (["--set", "hidden=64", "--set", "z_dim=4"], "mnist"),
+    "gan": (["--set", "hidden=64", "--set", "d_hidden=32"], "mnist"),
+    "infogan": (["--set", "width=8"], "mnist"),
+    "dcgan": (["--set", "g_width=4", "--set", "d_width=4"], "celeba"),
+    "wgan-gp": (["--set", "g_width=4", "--set", "d_width=4", "--n-critic", "2"], "celeba"),
+    "cvae-gan": (["--set", "width=4"], "celeba"),
+    "convgan": (["--set", "width=4", "--data", "folder"], "folder"),
+    "judge": (["--set", "width=4", "--data", "celeba"], "celeba"),
+}
+
+
+def run_cli(family, data_dir, out, *extra, cache_dir=None, steps=4):
+    settings, kind = TINY_SETTINGS[family]
+    folder = {
+        "mnist": data_dir / "mnist",
+        "celeba": data_dir / "celeba",
+        "folder": data_dir / "celeba" / "img_align_celeba",
+    }[kind]
+    args = [
+        family,
+        "--data-dir",
+        str(folder),
+        "--out",
+        str(out),
+        "--steps",
+        str(steps),
+        "--batch-size",
+        "8",
+        "--limit",
+        "128",
+        "--log-every",
+        "1",
+        "--sample-every",
+        "2",
+        "--checkpoint-every",
+        "2",
+        *settings,
+        *extra,
+    ]
+    if cache_dir is not None:
+        args += ["--cache-dir", str(cache_dir)]
+    return train_main(args)
+
+
+def read_metrics(out):
+    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.parametrize("family", sorted(TINY_SETTINGS))
+def test_every_family_trains_exports_and_loads(family, data_dir, tmp_path, cache_dir):
+    out, export = tmp_path / "run", tmp_path / "export"
+    code = run_cli(family, data_dir, out, "--export", str(export), cache_dir=cache_dir, steps=6)
+    assert code == 0
+    metrics = read_metrics(out)
+    assert [m["step"] for m in metrics] == [1, 2, 3, 4, 5, 6]
+    loss_names = [
+        k for k in metrics[0] if k not in ("step", "images_per_second", "elapsed_seconds")
+    ]
+    # the losses move: training is really updating the networks
+    assert any(metrics[0][k] != metrics[-1][k] for k in loss_names)
+    assert (out / "samples").is_dir() and (out / "options.json").is_file()
+    model = gan_core.load(export)
+    assert model.family == family
+    if family != "judge":
+        assert sorted(p.name for p in (out / "samples").iterdir())[:2] == [
+            "step-000000.png",
+            "step-000002.png",
+        ]
+        images = model.sample(2, seed=0)
+        assert images.shape[1:] == model.image_shape and 0 <= images.min() <= images.max() <= 1
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["steps"] == 6 and summary["final_losses"]
+
+
+def test_vae_loss_goes_down_over_a_few_steps(data_dir, tmp_path):
+    out = tmp_path / "vae"
+    assert run_cli("vae", data_dir, out, steps=40) == 0
+    metrics = read_metrics(out)
+    first = sum(m["reconstruction"] for m in metrics[:5]) / 5
+    last = sum(m["reconstruction"] for m in metrics[-5:]) / 5
+    assert last < 0.8 * first
+
+
+def test_resume_continues_exactly(data_dir, tmp_path, cache_dir):
+    straight, split = tmp_path / "straight", tmp_path / "split"
+    assert run_cli("dcgan", data_dir, straight, cache_dir=cache_dir, steps=4) == 0
+    assert run_cli("dcgan", data_dir, split, cache_dir=cache_dir, steps=2) == 0
+    assert run_cli("dcgan", data_dir, split, "--resume", cache_dir=cache_dir, steps=4) == 0
+    a = torch.load(straight / "training_state.pt", weights_only=True)
+    b = torch.load(split / "training_state.pt", weights_only=True)
+    assert a["step"] == b["step"] == 4
+    for net in a["networks"]:
+        for key, tensor in a["networks"][net].items():
+            torch.testing.assert_close(b["networks"][net][key], tensor, rtol=0, atol=0)
+    assert read_metrics(straight)[-1]["g"] == read_metrics(split)[-1]["g"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nope"], "invalid choice"),
+        (["gan", "--out", "x"], "--data-dir"),
+        (["gan", "--data-dir", "/does/not/exist", "--out", "x"], "does not exist"),
+        (["gan", "--data-dir", ".", "--out", "x", "--steps", "0"], "--steps must be positive"),
+        (["gan", "--data-dir", ".", "--out", "x", "--batch-size", "1"], "at least 2"),
+        (["gan", "--data-dir", ".", "--out", "x", "--set", "colour=3"], "no config field"),
+        (["gan", "--data-dir", ".", "--out", "x", "--set", "z_dim"], "KEY=VALUE"),
+        (["gan", "--data-dir", ".", "--out", "x", "--steps", "2", "--epochs", "1"], "not allowed"),
+        (["gan", "--data-dir", ".", "--out", "x", "--lr", "-1"], "learning rates"),
+        (["gan", "--data-dir", ".", "--out", "x", "--device", "cuda:0"], "CUDA|cuda"),
+        (["gan", "--data-dir", ".", "--out", "x", "--device", "banana"], "not a device"),
+        (["gan", "--data-dir", ".", "--out", "x", "--sync-batchnorm"], "needs CUDA"),
+    ],
+)
+def test_bad_arguments_give_a_clear_error(args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "training", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(gan_core.checkpoint.DEFAULT_CHECKPOINT_DIR.parent), "PATH": ""},
+        timeout=120,
+    )
+    if torch.cuda.is_available() and "cuda" in " ".join(args):
+        pytest.skip("this machine has CUDA")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    import re
+
+    assert re.search(message, result.stderr), result.stderr
+
+
+def test_missing_data_is_reported_before_training(tmp_path):
+    (tmp_path / "celeba" / "img_align_celeba").mkdir(parents=True)
+    code = train_main(
+        ["dcgan", "--data-dir", str(tmp_path / "celeba"), "--out", str(tmp_path / "run")]
+    )
+    assert code == 2
+    assert not (tmp_path / "run" / "metrics.jsonl").exists()
+
+
+def test_dry_run_prints_resolved_options(tmp_path, capsys, mnist_dir):
+    code = train_main(
+        ["infogan", "--data-dir", str(mnist_dir), "--out", str(tmp_path / "x"), "--dry-run"]
+    )
+    assert code == 0
+    options = json.loads(capsys.readouterr().out)
+    assert options["family"] == "infogan" and options["batch_size"] == 64
+    assert options["hyper"]["lr"] == 1e-3 and options["data"] == "mnist"
+    assert not (tmp_path / "x").exists()
+
+
+def test_exported_weights_hold_only_inference_networks(data_dir, tmp_path, cache_dir):
+    export = tmp_path / "export"
+    assert (
+        run_cli(
+            "cvae-gan",
+            data_dir,
+            tmp_path / "run",
+            "--export",
+            str(export),
+            steps=1,
+            cache_dir=cache_dir,
+        )
+        == 0
+    )
+    keys = load_file(str(export / "model.safetensors"))
+    assert any(k.startswith("generator.") for k in keys)
+    assert any(k.startswith("classifier.") for k in keys)
+    assert not any("discriminator" in k for k in keys)

@@ -1,0 +1,1 @@
+"""Training: data loaders, one shared loop, per-family recipes and evaluation."""

@@ -1,0 +1,363 @@
+"""Measure a released model in the feature space of a domain judge.
+
+  python -m training.evaluate --model dcgan-celeba64 --data-dir ../shared/data
+  python -m training.evaluate --all --data-dir ../shared/data --write   # every model + table
+
+Inception weights cannot be downloaded offline, so Fréchet distance (FD) and KID are computed
+on the penultimate features of judges the project trains itself (``judge-mnist``,
+``judge-celeba64``), via torchmetrics with the judge as the feature network. Every figure is
+printed beside two references computed the same way: real vs real (disjoint halves) and
+blurred real (Gaussian, sigma 1.5) vs real. Precision/recall follow Kynkäänniemi et al. 2019
+(k-NN manifolds, k = 3). Family-specific checks: InfoGAN category accuracy, DCGAN vector
+arithmetic, CVAE-GAN reconstruction / attribute transfer / inpainting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from scipy.optimize import linear_sum_assignment
+from torch import nn
+from torchmetrics.image.fid import FrechetInceptionDistance
+from torchmetrics.image.kid import KernelInceptionDistance
+from torchvision.transforms.v2.functional import gaussian_blur
+from tqdm.auto import tqdm
+
+import gan_core
+from gan_core.checkpoint import checkpoint_dir
+from gan_core.latent import concept_vector, jitter, vector_arithmetic
+from training.data import ImageData, load_celeba, load_mnist
+
+#: images held out from every release model's training and from the judges (the last 10%)
+TRAIN_FRACTION = 0.9
+JUDGES = {"mnist": "judge-mnist", "celeba": "judge-celeba64"}
+
+
+class JudgeFeatures(nn.Module):
+    """Adapter so torchmetrics uses a judge as its feature network (inputs in [0, 1])."""
+
+    def __init__(self, judge: nn.Module) -> None:
+        super().__init__()
+        self.judge = judge.eval()
+        self.num_features = judge.config.feature_dim
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        with torch.inference_mode():
+            return self.judge.body(images.float() * 2 - 1).double()
+
+
+def load_split(domain: str, data_dir: Path) -> tuple[ImageData, ImageData]:
+    """(training split, held-out split) with images as uint8."""
+    if domain == "mnist":
+        data = load_mnist(data_dir / "mnist" if (data_dir / "mnist").is_dir() else data_dir)
+    else:
+        root = data_dir / "celeba" if (data_dir / "celeba").is_dir() else data_dir
+        data = load_celeba(root, size=64, cache_dir=Path("runs/.cache"))
+    cut = int(len(data) * TRAIN_FRACTION)
+    return data.subset(slice(0, cut)), data.subset(slice(cut, None))
+
+
+def to_unit(images: torch.Tensor) -> torch.Tensor:
+    return images.float() / 255
+
+
+def distribution_metrics(
+    judge: nn.Module, real: torch.Tensor, fake: torch.Tensor, k: int = 3
+) -> dict[str, float]:
+    """FD, KID (x1000) and k-NN precision/recall between two image sets in [0, 1]."""
+    features = JudgeFeatures(judge)
+    fid = FrechetInceptionDistance(feature=features, normalize=True)
+    kid = KernelInceptionDistance(
+        feature=features, normalize=True, subsets=20, subset_size=min(500, len(real), len(fake))
+    )
+    for images, is_real in ((real, True), (fake, False)):
+        for chunk in images.split(500):
+            fid.update(chunk, real=is_real)
+            kid.update(chunk, real=is_real)
+    kid_mean, _ = kid.compute()
+    precision, recall = precision_recall(judge.features(real), judge.features(fake), k)
+    return {
+        "fd": round(float(fid.compute()), 3),
+        "kid_x1000": round(float(kid_mean) * 1000, 3),
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+    }
+
+
+def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> tuple[float, float]:
+    """Kynkäänniemi et al.: precision = share of fakes inside the real k-NN manifold, recall =
+    share of reals inside the fake manifold (a collapsed generator has low recall)."""
+
+    def manifold_radii(x: torch.Tensor) -> torch.Tensor:
+        d = torch.cdist(x, x)
+        return d.kthvalue(k + 1, dim=1).values  # +1: the point itself is at distance 0
+
+    def coverage(points: torch.Tensor, support: torch.Tensor, radii: torch.Tensor) -> float:
+        inside = (torch.cdist(points, support) <= radii.unsqueeze(0)).any(dim=1)
+        return float(inside.float().mean())
+
+    real, fake = real.double(), fake.double()
+    return (
+        coverage(fake, real, manifold_radii(real)),
+        coverage(real, fake, manifold_radii(fake)),
+    )
+
+
+def generate(model, n: int, seed: int = 0, batch: int = 250, **conditions) -> torch.Tensor:
+    out = []
+    for i, start in enumerate(range(0, n, batch)):
+        out.append(model.sample(min(batch, n - start), seed=seed + i, **conditions))
+    return torch.cat(out).cpu()
+
+
+def reference_metrics(judge, real: torch.Tensor) -> dict[str, dict[str, float]]:
+    """Real vs real (disjoint halves) and blurred real vs real."""
+    half = len(real) // 2
+    a, b = real[:half], real[half : 2 * half]
+    return {
+        "real_vs_real": distribution_metrics(judge, a, b),
+        "blurred_real": distribution_metrics(judge, a, gaussian_blur(b, [9, 9], [1.5, 1.5])),
+    }
+
+
+def infogan_category_accuracy(model, judge, per_category: int = 500) -> dict:
+    """Accuracy of the categorical code as a digit, under the best code->digit assignment."""
+    confusion = np.zeros((model.n_categories, 10), dtype=np.int64)
+    for c in range(model.n_categories):
+        images = generate(model, per_category, seed=1000 + c, category=torch.full((1,), c))
+        digits = judge.predict(images).argmax(1).numpy()
+        np.add.at(confusion[c], digits, 1)
+    rows, cols = linear_sum_assignment(-confusion)
+    accuracy = confusion[rows, cols].sum() / confusion.sum()
+    return {
+        "category_accuracy": round(float(accuracy), 4),
+        "code_to_digit": {int(r): int(c) for r, c in zip(rows, cols)},
+        "samples": int(confusion.sum()),
+    }
+
+
+def infogan_continuous_effect(model, judge, n: int = 200) -> dict:
+    """How much each continuous code moves the image (mean |pixel change| from -1 to +1)."""
+    g = torch.Generator().manual_seed(7)
+    z = torch.randn(n, model.z_dim, generator=g)
+    category = torch.randint(0, model.n_categories, (n,), generator=g)
+    effects = {}
+    for j in range(model.n_continuous):
+        lo, hi = torch.zeros(n, model.n_continuous), torch.zeros(n, model.n_continuous)
+        lo[:, j], hi[:, j] = -1, 1
+        a = model.generate(z, category=category, continuous=lo)
+        b = model.generate(z, category=category, continuous=hi)
+        same_digit = (judge.predict(a).argmax(1) == judge.predict(b).argmax(1)).float().mean()
+        effects[f"code{j}"] = {
+            "mean_abs_pixel_change": round(float((a - b).abs().mean()), 4),
+            "digit_kept": round(float(same_digit), 3),
+        }
+    return effects
+
+
+def _attribute_index(judge, name: str) -> int:
+    return judge.config.classes.index(name)
+
+
+def dcgan_arithmetic(
+    model, judge, trials: int = 100, pool: int = 3000, noise: float = 0.25, seed: int = 0
+) -> dict:
+    """ "man with glasses - man + woman": 3 exemplars per concept picked by the judge from random
+    samples; success = the judge sees a woman with glasses in the result. Each trial also
+    renders the paper's 3x3 grid (small noise), counted too."""
+    z = torch.randn(pool, model.z_dim, generator=torch.Generator().manual_seed(seed))
+    probs = torch.cat([judge.predict(model.generate(chunk)) for chunk in z.split(500)])
+    male = probs[:, _attribute_index(judge, "Male")] > 0.5
+    glasses = probs[:, _attribute_index(judge, "Eyeglasses")] > 0.5
+    groups = {
+        "man_glasses": torch.nonzero(male & glasses).flatten(),
+        "man": torch.nonzero(male & ~glasses).flatten(),
+        "woman": torch.nonzero(~male & ~glasses).flatten(),
+    }
+    base_rate = float((~male & glasses).float().mean())
+    if min(len(g) for g in groups.values()) < 3:
+        return {"error": "too few exemplars", "counts": {k: len(v) for k, v in groups.items()}}
+    rng = torch.Generator().manual_seed(seed + 1)
+    hits, grid_hits, grid_total = 0, 0, 0
+    for _ in range(trials):
+        picks = {k: v[torch.randperm(len(v), generator=rng)[:3]] for k, v in groups.items()}
+        result = vector_arithmetic(
+            concept_vector(z[picks["man_glasses"]]),
+            concept_vector(z[picks["man"]]),
+            concept_vector(z[picks["woman"]]),
+        )
+        grid = jitter(result, 9, noise, generator=rng)
+        p = judge.predict(model.generate(grid))
+        ok = (p[:, _attribute_index(judge, "Male")] < 0.5) & (
+            p[:, _attribute_index(judge, "Eyeglasses")] > 0.5
+        )
+        hits += int(ok[0])
+        grid_hits += int(ok.sum())
+        grid_total += len(ok)
+    return {
+        "success_rate": round(hits / trials, 3),
+        "grid_success_rate": round(grid_hits / grid_total, 3),
+        "base_rate_random_samples": round(base_rate, 4),
+        "trials": trials,
+        "exemplar_pool": pool,
+        "exemplar_counts": {k: len(v) for k, v in groups.items()},
+    }
+
+
+def psnr(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor | None = None) -> float:
+    """Mean PSNR (dB) over images, optionally only where mask is 1."""
+    err = (a - b) ** 2
+    if mask is None:
+        mse = err.flatten(1).mean(1)
+    else:
+        m = mask.expand_as(err)
+        mse = (err * m).flatten(1).sum(1) / m.flatten(1).sum(1).clamp(min=1)
+    return float((10 * torch.log10(1 / mse.clamp(min=1e-10))).mean())
+
+
+def cvae_gan_metrics(model, judge, holdout: ImageData, n: int = 500) -> dict:
+    from gan_core.edit import preset_mask  # noqa: PLC0415 (the app's masks)
+
+    x = to_unit(holdout.images[:n])
+    attrs = holdout.select_attributes(model.attributes)[:n]
+    results: dict = {}
+    recon = torch.cat(
+        [model.transfer(xb, ab, ab)[0] for xb, ab in zip(x.split(100), attrs.split(100))]
+    )
+    results["reconstruction_psnr_db"] = round(psnr(recon, x), 2)
+    judged = [a for a in model.attributes if a in judge.config.classes]
+    flips = {}
+    for name in ("Eyeglasses", "Smiling", "Male"):
+        j = model.attributes.index(name)
+        target = attrs.clone()
+        target[:, j] = 1 - target[:, j]
+        edited = torch.cat(
+            [
+                model.generate(model.encode(xb, ab), attrs=tb)
+                for xb, ab, tb in zip(x.split(100), attrs.split(100), target.split(100))
+            ]
+        )
+        p_edit, p_rec = judge.predict(edited), judge.predict(recon)
+        col = _attribute_index(judge, name)
+        success = ((p_edit[:, col] > 0.5).float() == target[:, j]).float().mean()
+        others = [_attribute_index(judge, a) for a in judged if a != name]
+        kept = ((p_edit[:, others] > 0.5) == (p_rec[:, others] > 0.5)).float().mean()
+        flips[name] = {
+            "flip_success": round(float(success), 3),
+            "others_kept": round(float(kept), 3),
+        }
+    results["attribute_flip"] = flips
+    inpaint = {}
+    for mask_name in ("centre", "lower_face"):
+        mask = preset_mask(mask_name).expand(len(x[:200]), -1, -1, -1)
+        xs = x[:200]
+        filled = torch.cat([model.inpaint(xb, mb) for xb, mb in zip(xs.split(50), mask.split(50))])
+        known = 1 - mask
+        mean_colour = (xs * known).sum((2, 3), keepdim=True) / known.sum((2, 3), keepdim=True)
+        baseline = xs * known + mean_colour * mask
+        inpaint[mask_name] = {
+            "psnr_in_hole_db": round(psnr(filled, xs, mask), 2),
+            "mean_colour_fill_psnr_db": round(psnr(baseline, xs, mask), 2),
+        }
+        inpaint[mask_name]["gain_db"] = round(
+            inpaint[mask_name]["psnr_in_hole_db"] - inpaint[mask_name]["mean_colour_fill_psnr_db"],
+            2,
+        )
+    results["inpainting"] = inpaint
+    results["held_out_faces"] = n
+    return results
+
+
+def evaluate_model(name: str, data_dir: Path, n: int = 2000) -> dict:
+    started = time.time()
+    model = gan_core.load(name)
+    domain = "mnist" if model.image_shape[0] == 1 else "celeba"
+    judge = gan_core.load(JUDGES[domain])
+    train_split, holdout = load_split(domain, data_dir)
+    real = to_unit(train_split.images[: 2 * n])
+    result: dict = {"model": name, "family": model.family, "judge": JUDGES[domain]}
+    fake = generate(model, n)
+    result["generated_vs_real"] = distribution_metrics(judge, real[:n], fake)
+    result["references"] = reference_metrics(judge, real)
+    result["samples"] = n
+    if model.family == "infogan":
+        result["infogan"] = infogan_category_accuracy(model, judge)
+        result["infogan"]["continuous"] = infogan_continuous_effect(model, judge)
+    if model.family == "dcgan":
+        result["arithmetic"] = dcgan_arithmetic(model, judge)
+    if model.family == "cvae-gan":
+        result["cvae_gan"] = cvae_gan_metrics(model, judge, holdout)
+    if model.family in ("ae", "vae"):
+        x = to_unit(holdout.images[:1000])
+        result["reconstruction_psnr_db"] = round(psnr(model.generate(model.encode(x)), x), 2)
+    result["seconds"] = round(time.time() - started, 1)
+    return result
+
+
+def summary_row(r: dict) -> str:
+    g, ref = r["generated_vs_real"], r["references"]
+    extra = []
+    if "infogan" in r:
+        extra.append(f"category acc {r['infogan']['category_accuracy']:.1%}")
+    if "arithmetic" in r and "success_rate" in r["arithmetic"]:
+        a = r["arithmetic"]
+        extra.append(
+            f"arithmetic {a['success_rate']:.0%} (base {a['base_rate_random_samples']:.1%})"
+        )
+    if "cvae_gan" in r:
+        c = r["cvae_gan"]
+        flips = ", ".join(f"{k} {v['flip_success']:.0%}" for k, v in c["attribute_flip"].items())
+        gains = ", ".join(f"{k} +{v['gain_db']:.1f} dB" for k, v in c["inpainting"].items())
+        extra.append(f"PSNR {c['reconstruction_psnr_db']} dB; flips {flips}; inpaint {gains}")
+    if "reconstruction_psnr_db" in r:
+        extra.append(f"recon PSNR {r['reconstruction_psnr_db']} dB")
+    return (
+        f"| {r['model']} | {g['fd']:.2f} | {g['kid_x1000']:.2f} | {g['precision']:.2f} | "
+        f"{g['recall']:.2f} | {ref['real_vs_real']['fd']:.2f} | {ref['blurred_real']['fd']:.2f} | "
+        f"{'; '.join(extra)} |"
+    )
+
+
+TABLE_HEADER = (
+    "| model | judge FD | KID×1000 | precision | recall | FD real/real | FD blurred real | "
+    "model-specific |\n|---|---|---|---|---|---|---|---|"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.evaluate", description=__doc__)
+    parser.add_argument("--model", action="append", help="release name (repeatable)")
+    parser.add_argument("--all", action="store_true", help="every model in checkpoints/")
+    parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--write", action="store_true", help="save checkpoints/<name>/metrics.json")
+    args = parser.parse_args(argv)
+    names = gan_core.list_models() if args.all else (args.model or [])
+    if not names:
+        parser.error("name a --model or pass --all")
+    torch.set_grad_enabled(True)
+    rows = []
+    for name in tqdm(names, desc="evaluating", unit="model"):
+        try:
+            result = evaluate_model(name, args.data_dir, args.samples)
+        except (gan_core.CheckpointError, FileNotFoundError, ValueError) as error:
+            print(f"error: {name}: {error}", file=sys.stderr)
+            return 2
+        print(json.dumps(result, indent=2))
+        if args.write:
+            (checkpoint_dir() / name / "metrics.json").write_text(
+                json.dumps(result, indent=2) + "\n"
+            )
+        rows.append(summary_row(result))
+    print("\n" + TABLE_HEADER + "\n" + "\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
