@@ -253,7 +253,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(options["out"])
     check_writable(out)
     if args.export:
-        check_writable(args.export.resolve().parent)
+        if args.export.exists() and not args.export.is_dir():
+            raise UsageError(f"--export {args.export} is a file; it must be a folder (or new)")
+        check_writable(args.export if args.export.is_dir() else args.export.resolve().parent)
     recipe_cls = RECIPES[args.family]
     config = recipe_cls.config_class(**options["config"])
     data = load_dataset(
@@ -278,6 +280,8 @@ def run(args: argparse.Namespace) -> int:
         "image_size": config.image_size,
         "source": Path(options["data_dir"]).name,
     }
+    if device.type == "cuda":
+        data = place_on_gpu(data, device)
     if options["precision"] == "auto":
         amp = (device.type == "cuda" and torch.cuda.is_bf16_supported()) or (
             device.type == "cpu" and config.image_size >= 32 and cpu_has_bf16()
@@ -350,6 +354,16 @@ def run(args: argparse.Namespace) -> int:
         (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     distributed.shutdown()
     return 0
+
+
+def place_on_gpu(data: ImageData, device: torch.device) -> ImageData:
+    """Keep the uint8 images resident on the GPU (no host copies per step); when they do not
+    fit, pin them in host memory so copies run asynchronously."""
+    try:
+        data.images = data.images.to(device)
+    except torch.cuda.OutOfMemoryError:
+        data.images = data.images.pin_memory()
+    return data
 
 
 def cpu_name() -> str:

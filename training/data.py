@@ -159,8 +159,21 @@ def read_celeba_attributes(path: Path) -> tuple[list[str], list[str], np.ndarray
     bad = next((i for i, r in enumerate(rows) if len(r) != len(names) + 1), None)
     if bad is not None:
         raise DataError(f"{path} row {bad + 3} has {len(rows[bad]) - 1} values, not {len(names)}")
-    values = np.array([[int(v) for v in r[1:]] for r in rows], dtype=np.int8)
+    try:
+        values = np.array([[int(v) for v in r[1:]] for r in rows], dtype=np.int8)
+    except (ValueError, OverflowError):
+        bad = next(i for i, r in enumerate(rows) if not all(_is_int(v) for v in r[1:]))
+        raise DataError(
+            f"{path} row {bad + 3} has a value that is not an integer: {' '.join(rows[bad][1:])}"
+        ) from None
     return [r[0] for r in rows], names, values
+
+
+def _is_int(text: str) -> bool:
+    try:
+        return -128 <= int(text) <= 127
+    except ValueError:
+        return False
 
 
 def load_celeba(
@@ -195,8 +208,11 @@ def load_celeba(
 
 def _read_idx(path: Path) -> np.ndarray:
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
-        data = handle.read()
+    try:
+        with opener(path, "rb") as handle:
+            data = handle.read()
+    except (OSError, EOFError) as error:  # a cut or corrupt download: EOFError, BadGzipFile
+        raise DataError(f"{path} cannot be read, it may be truncated or corrupt: {error}") from None
     if len(data) < 8 or data[0] != 0 or data[1] != 0:
         raise DataError(f"{path} is not an IDX file")
     ndim = data[3]

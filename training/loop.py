@@ -66,6 +66,39 @@ def load_state(path: Path) -> dict[str, Any]:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
+def drop_metrics_after(path: Path, step: int) -> None:
+    """On ``--resume`` the steps after the checkpoint run again: drop their old records (and a
+    line cut by a kill) so every step is logged once, in order."""
+    if not path.is_file():
+        return
+    lines = path.read_text().splitlines()
+    keep = []
+    for line in lines:
+        try:
+            if int(json.loads(line)["step"]) <= step:
+                keep.append(line)
+        except (ValueError, KeyError, TypeError):
+            continue
+    if len(keep) != len(lines):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text("".join(line + "\n" for line in keep))
+        os.replace(tmp, path)
+
+
+def non_finite_tensor(modules: dict[str, torch.nn.Module]) -> str | None:
+    """Name of the first parameter or buffer holding NaN/inf (an optimiser step can overflow
+    while the loss it started from was finite), else None. One host sync."""
+    named = [
+        (f"{prefix}.{key}", tensor)
+        for prefix, module in modules.items()
+        for key, tensor in module.state_dict().items()
+        if tensor.is_floating_point()
+    ]
+    if not named or torch.stack([torch.isfinite(t).all() for _, t in named]).all():
+        return None
+    return next(name for name, t in named if not torch.isfinite(t).all())
+
+
 def _rng_state() -> dict[str, Any]:
     state = {"torch": torch.get_rng_state()}
     if torch.cuda.is_available():
@@ -112,6 +145,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
         start_step, elapsed_before = int(state["step"]), float(state["elapsed_seconds"])
         if is_main:
             log.info("resumed from %s at step %d", state_path, start_step)
+            drop_metrics_after(out / "metrics.jsonl", start_step)
     elif options.resume and is_main:
         log.info("--resume: no %s yet, starting from scratch", state_path)
     if world_size > 1:
@@ -119,7 +153,17 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
             distributed.broadcast_module(net)
         recipe.grad_sync = distributed.average_gradients
 
+    saved = {"step": start_step or None}  # the last step on disk, for divergence messages
+
+    def kept() -> str:
+        if saved["step"] is None:
+            return "no checkpoint had been written yet"
+        return f"the last good checkpoint (step {saved['step']}) is kept in {state_path}"
+
     def checkpoint(step: int, elapsed: float) -> None:
+        bad = non_finite_tensor(recipe.networks())  # on every rank: the weights agree
+        if bad is not None:
+            raise TrainingDiverged(f"weight {bad} became NaN or infinite at step {step}; {kept()}")
         if not is_main:
             return
         save_state_atomically(
@@ -133,6 +177,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
             },
             state_path,
         )
+        saved["step"] = step
 
     def preview(step: int) -> None:
         if not is_main:
@@ -173,8 +218,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
                 bad = [k for k, v in last.items() if not math.isfinite(v)]
                 if bad:
                     raise TrainingDiverged(
-                        f"loss {', '.join(bad)} became {last[bad[0]]} at step {step}; "
-                        f"the last good checkpoint is kept in {state_path}"
+                        f"loss {', '.join(bad)} became {last[bad[0]]} at step {step}; {kept()}"
                     )
                 now = time.perf_counter()
                 images_per_second = (

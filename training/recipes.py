@@ -117,7 +117,7 @@ class Recipe:
         )
 
     def make_batch(self, data: ImageData, index: torch.Tensor) -> Batch:
-        images = data.images[index].to(self.device, non_blocking=True)
+        images = data.images[index.to(data.images.device)].to(self.device, non_blocking=True)
         images = to_model_range(images)
         if self.hyper.flip_horizontal:
             flip = torch.rand(len(images), device=self.device) < 0.5
@@ -454,18 +454,18 @@ class CVAEGANRecipe(Recipe):
             x_rand = m.decode(self.z(len(x)), attrs)
             x_flip = m.decode(z, flipped)
             # D: real vs (reconstructions and random samples)
-            d_real, _ = D(x)
+            d_real, d_feat_real = D(x)
             d_fake = torch.cat([D(x_rec.detach())[0], D(x_rand.detach())[0]])
             d_loss = losses.discriminator_bce(d_real.squeeze(1), d_fake.squeeze(1))
             # C: attributes of real images only
-            c_real, _ = m.classifier(x)
+            c_real, c_feat_real = m.classifier(x)
             c_loss = bce(c_real.float(), attrs)
         self.step(self._optimizers["discriminator"], d_loss, sync)
         self.step(self._optimizers["classifier"], c_loss, sync)
+        # Feature-matching targets: real features from the D and C passes above, as constants.
+        d_feat_real = [f.detach() for f in d_feat_real]
+        c_feat_real = [f.detach() for f in c_feat_real]
         with self.autocast():
-            with torch.no_grad():
-                _, d_feat_real = D(x)
-                _, c_feat_real = m.classifier(x)
             d_rec, d_feat_rec = D(x_rec)
             d_rand, d_feat_rand = D(x_rand)
             c_rec, c_feat_rec = m.classifier(x_rec)

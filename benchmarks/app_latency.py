@@ -1,0 +1,188 @@
+"""How fast the app answers an InfoGAN slider move, compared with the bare model call.
+
+    python benchmarks/app_latency.py [--calls 100] [--checkpoints DIR]
+
+Launches ``python app.py`` on a free local port, then measures:
+
+- cold start: process launch -> first HTTP answer, and -> first InfoGAN image served;
+- one slider move through Gradio's HTTP call API, as a browser-less client sees it:
+  POST /gradio_api/call/infogan, read the event stream until ``complete``, fetch the image;
+  median and p95 over ``--calls`` moves (each with a new code value);
+- the bare ``model.generate`` for the same input in this process, and the ratio;
+- the app's resident memory (VmRSS from /proc) after every model has served a request.
+
+Targets (issue 5): median <= 40 ms, <= 3x the bare call, cold start < 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gan_core.checkpoint import checkpoint_dir, load  # noqa: E402
+from gan_core.sampling import make_generator  # noqa: E402
+from gan_core.studio import FACE_JUDGE, RELEASE_MODELS  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def call(base: str, api_name: str, data: list, fetch_files: bool = True) -> list:
+    """One request through the HTTP call API; returns the output data."""
+    body = json.dumps({"data": data}).encode()
+    request = urllib.request.Request(
+        f"{base}gradio_api/call/{api_name}",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=120) as reply:
+        event_id = json.load(reply)["event_id"]
+    with urllib.request.urlopen(f"{base}gradio_api/call/{api_name}/{event_id}", timeout=120) as s:
+        event = None
+        for raw in s:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event in ("complete", "error"):
+                if event == "error":
+                    raise RuntimeError(f"{api_name} failed: {line[6:]}")
+                output = json.loads(line[6:])
+                break
+        else:
+            raise RuntimeError(f"{api_name}: the stream ended without a result")
+    if fetch_files:
+        for item in output:
+            if isinstance(item, dict) and item.get("url"):
+                with urllib.request.urlopen(item["url"], timeout=30) as image:
+                    image.read()
+    return output
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of ``pid`` in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def bare_generate_ms(calls: int) -> tuple[float, float]:
+    """Median and p95 of InfoGAN's generate for one digit, in this process."""
+    model = load("infogan-mnist")
+    z = torch.randn(1, model.z_dim, generator=make_generator(0))
+    category = torch.tensor([3])
+    times = []
+    for i in range(calls + 5):
+        codes = torch.tensor([[i / calls * 2 - 1, 0.0]])
+        started = time.perf_counter()
+        model.generate(z, category=category, continuous=codes)
+        if i >= 5:  # warm-up
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), percentile(times, 0.95)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--checkpoints", type=Path, default=None)
+    args = parser.parse_args()
+    if args.checkpoints:
+        os.environ["GAN_STUDIO_CHECKPOINTS"] = str(args.checkpoints)
+    root = checkpoint_dir()
+    if not (root / "infogan-mnist" / "model.safetensors").is_file():
+        raise SystemExit(f"skipped: no infogan-mnist checkpoint in {root} (train and export it)")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = {
+        **os.environ,
+        "GRADIO_SERVER_PORT": str(port),
+        "GRADIO_SERVER_NAME": "127.0.0.1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
+    log_path = Path(tempfile.gettempdir()) / f"app-latency-{port}.log"
+    started = time.perf_counter()
+    with open(log_path, "wb") as log:
+        app = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+    try:
+        while True:
+            if app.poll() is not None:
+                raise SystemExit(f"app.py exited; see {log_path}")
+            try:
+                urllib.request.urlopen(base + "gradio_api/info", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        serving = time.perf_counter() - started
+        call(base, "infogan", [0, 3, 0.0, 0.0])
+        first_image = time.perf_counter() - started
+
+        for i in range(5):  # warm-up
+            call(base, "infogan", [0, 3, i / 5, 0.0])
+        times = []
+        for i in range(args.calls):
+            value = round(-2 + 4 * i / max(1, args.calls - 1), 3)
+            t0 = time.perf_counter()
+            call(base, "infogan", [0, 3, value, -value / 2])
+            times.append((time.perf_counter() - t0) * 1000)
+        app_median, app_p95 = statistics.median(times), percentile(times, 0.95)
+        bare_median, bare_p95 = bare_generate_ms(args.calls)
+
+        loaded = []
+        for name in RELEASE_MODELS:  # every model serves one request, then the judge
+            try:
+                call(base, "sample", [name, 0, 4, 1.0], fetch_files=False)
+                loaded.append(name)
+            except RuntimeError as error:
+                print(f"(skipped {name}: {error})")
+        try:
+            call(base, "arithmetic_autopick", ["glasses", 0, 16, 0.25, 0], fetch_files=False)
+            loaded.append(FACE_JUDGE)
+        except RuntimeError as error:
+            print(f"(skipped the judge: {error})")
+        rss, peak = rss_mb(app.pid)
+    finally:
+        app.terminate()
+        app.wait(timeout=15)
+
+    ratio = app_median / bare_median
+    print(f"\nInfoGAN slider move via HTTP, {args.calls} calls; checkpoints: {root}\n")
+    print("| measure | value | target |")
+    print("| --- | --- | --- |")
+    print(f"| app call, median | {app_median:.1f} ms | <= 40 ms |")
+    print(f"| app call, p95 | {app_p95:.1f} ms | |")
+    print(f"| bare `generate`, median | {bare_median:.2f} ms | |")
+    print(f"| bare `generate`, p95 | {bare_p95:.2f} ms | |")
+    print(f"| app / bare (medians) | {ratio:.1f}x | <= 3x |")
+    print(f"| cold start to first HTTP answer | {serving:.1f} s | < 10 s |")
+    print(f"| cold start to first InfoGAN image | {first_image:.1f} s | < 10 s |")
+    print(f"| RSS, {len(loaded)} models loaded (peak) | {rss:.0f} MB ({peak:.0f} MB) | |")
+    print(f"\n(median overhead of Gradio's queue + HTTP: {app_median - bare_median:.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The benchmarks run end to end on tiny networks, so their code cannot rot.
+
+Nothing here asserts a timing: figures depend on the machine and its load, and belong in
+benchmarks/RESULTS.md, measured on a quiet machine by ``python -m benchmarks``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from benchmarks import inference, run_all, train_throughput
+from gan_core.checkpoint import save_pretrained
+from gan_core.models.dcgan import DCGANConfig, DCGANGenerator
+from gan_core.models.infogan import InfoGANConfig, InfoGANGenerator
+
+TINY_TABLE = [
+    "wgan-gp:g_width=4",
+    "wgan-gp:d_width=4",
+    "infogan:width=8",
+    "cvae-gan:width=4",
+]
+
+
+def test_project_and_reference_steps_train(celeba_dir, cache_dir):
+    device = torch.device("cpu")
+    options = train_throughput.cli_options("dcgan", celeba_dir, ["g_width=4", "d_width=4"], 4)
+    config = options["config"]
+    assert options["hyper"]["lr"] == 2e-4 and options["hyper"]["flip_horizontal"] is True
+    data, _ = train_throughput.load_project_data("celeba", celeba_dir, 64, 3, 32, cache_dir, device)
+    amp = train_throughput.cli_bf16(device, config["image_size"])
+    project = train_throughput.ProjectStep(
+        "dcgan", config, options["hyper"], data, device, 4, amp=amp
+    )
+    assert project.channels_last  # the recipe applies channels_last itself on CPU
+    loader = train_throughput.reference_loader(celeba_dir, 64, 4, workers=0, limit=32)
+    reference = train_throughput.ReferenceDCGAN(DCGANConfig(**config), loader, device)
+    before = [p.detach().clone() for p in project.recipe.model.parameters()]
+    timings = train_throughput.compare(
+        {"project": project, "reference": reference}, 2, 0, 1, device, log=lambda _: None
+    )
+    assert timings["project"].images == timings["reference"].images == 8
+    assert timings["project"].steps == timings["reference"].steps == 2
+    assert any(not torch.equal(a, b) for a, b in zip(before, project.recipe.model.parameters()))
+    assert set(reference.last_losses) >= {"d", "g"}
+    assert all(math.isfinite(v) for v in reference.last_losses.values())
+    # --compare-fp32's variant: no bf16, contiguous tensors
+    plain = train_throughput.ProjectStep(
+        "dcgan", config, options["hyper"], data, device, 4, amp=False, channels_last=False
+    )
+    assert not plain.channels_last and plain() == 4
+
+
+def test_throughput_run_and_report(data_dir, cache_dir):
+    argv = ["--device", "cpu", "--g-width", "4", "--d-width", "4", "--batch-size", "4"]
+    argv += ["--limit", "32", "--steps", "2", "--warmup", "1", "--workers", "0"]
+    argv += ["--data-dir", str(data_dir), "--cache-dir", str(cache_dir), "--compare-fp32"]
+    argv += ["--table-steps", "1", *[x for item in TINY_TABLE for x in ("--table-set", item)]]
+    results = train_throughput.run(
+        train_throughput.build_parser().parse_args(argv), log=lambda _: None
+    )
+    assert results["device_type"] == "cpu" and results["target"] == 1.5
+    assert results["project"]["timed_steps"] == results["reference"]["timed_steps"] == 2
+    assert results["ratio"] > 0 and isinstance(results["passed"], bool)
+    assert [row["family"] for row in results["table"]] == ["wgan-gp", "infogan", "cvae-gan"]
+    wgan = results["table"][0]
+    assert wgan["images_per_step"] == 4 * wgan["n_critic"] and wgan["n_critic"] == 5
+    assert wgan["widths"] == {"g_width": 4, "d_width": 4}
+    assert all(v["images_per_second"] > 0 for v in results["variants"])
+    report = train_throughput.format_report(results)
+    assert "Speed-up" in report and ("PASS" in report or "FAIL" in report)
+    assert "pytorch/examples dcgan (reference)" in report and "| cvae-gan |" in report
+
+
+def test_throughput_refuses_a_missing_gpu():
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    assert train_throughput.main(["--device", "cuda", "--steps", "1"]) == 2
+
+
+@pytest.fixture
+def tiny_checkpoints(tmp_path, monkeypatch):
+    root = tmp_path / "checkpoints"
+    torch.manual_seed(0)
+    save_pretrained(DCGANGenerator(DCGANConfig(g_width=4)), root / "dcgan-tiny")
+    save_pretrained(InfoGANGenerator(InfoGANConfig(width=8)), root / "infogan-tiny")
+    monkeypatch.setenv("GAN_STUDIO_CHECKPOINTS", str(root))
+    return root
+
+
+def test_inference_benchmark_measures_every_model(tiny_checkpoints):
+    results = inference.run("cpu", repeats=2, warmup=1, log=lambda _: None)
+    assert [row["model"] for row in results["rows"]] == ["dcgan-tiny", "infogan-tiny"]
+    assert all(set(row["latency_ms"]) == {1, 16} for row in results["rows"])
+    report = inference.format_report(results)
+    assert "| dcgan-tiny | dcgan | 3x64x64 |" in report and "batch 16 (ms)" in report
+
+
+def test_inference_benchmark_without_models(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_STUDIO_CHECKPOINTS", str(tmp_path))
+    report = inference.format_report(inference.run("cpu", repeats=1, log=lambda _: None))
+    assert "No models found" in report
+
+
+def test_run_all_writes_results_with_the_machine(tiny_checkpoints, tmp_path, monkeypatch):
+    monkeypatch.setattr(run_all, "APP_LATENCY", tmp_path / "absent.py")
+    out = tmp_path / "RESULTS.md"
+    assert run_all.main(["--quick", "--skip-training", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert torch.__version__ in text and "| CPU |" in text and "--quick" in text
+    assert "| infogan-tiny | infogan |" in text
+    assert "app_latency.py` is not in this checkout" in text
