@@ -188,12 +188,77 @@ def metrics_section(metrics: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def training_lines(training: dict, data: dict) -> list[str]:
+    hours = training.get("wall_time_seconds", 0) / 3600
+    return [
+        "## Data",
+        "",
+        f"{data.get('dataset', '?')}: {data.get('images', '?')} images at "
+        f"{data.get('image_size', '?')}×{data.get('image_size', '?')} "
+        f"(offline copy, `{data.get('source', '')}`).",
+        "",
+        "## Training",
+        "",
+        f"- Steps: {training.get('steps')} (batch {training.get('batch_size')}, "
+        f"{training.get('epochs')} epochs, {training.get('images_seen')} images seen)",
+        f"- Hardware: {training.get('device')}, {training.get('processes', 1)} process(es); "
+        f"bf16 autocast: {training.get('bf16_autocast')}",
+        f"- Wall time: {training.get('wall_time_seconds')} s ({hours:.2f} h), sharing the "
+        "machine's 2 cores with other training runs",
+        f"- Final losses: {json.dumps(training.get('final_losses', {}))}",
+        "",
+        "Exact command (the last invocation; a resumed run repeats the original flags):",
+        "",
+        "```bash",
+        str(training.get("command", "?")),
+        "```",
+        "",
+    ]
+
+
+def write_judge_card(name: str, folder: Path, model, config: dict, run: Path | None) -> Path:
+    training, data = config.get("training", {}), config.get("data", {})
+    holdout = training.get("holdout", {})
+    domain = "mnist" if model.image_shape[0] == 1 else "celeba"
+    if model.config.multi_label:
+        purpose = (
+            "A CelebA 40-attribute classifier. GAN Studio uses its penultimate features as the "
+            "feature space for Fréchet distance / KID (Inception weights cannot be downloaded "
+            "offline) and its attribute probabilities to pick exemplars for vector arithmetic "
+            "and to judge attribute edits."
+        )
+        score = (
+            f"Held-out mean attribute accuracy: **{holdout.get('mean_attribute_accuracy')}** on "
+            f"{holdout.get('images')} faces never seen in training (the last 10% of the "
+            "subset). Per attribute: "
+            + ", ".join(f"{k} {v:.1%}" for k, v in holdout.get("attribute_accuracy", {}).items())
+        )
+    else:
+        purpose = (
+            "An MNIST digit classifier. GAN Studio uses its penultimate features as the feature "
+            "space for Fréchet distance / KID on digits, and its predictions to score InfoGAN's "
+            "categorical code."
+        )
+        score = (
+            f"Held-out accuracy: **{holdout.get('accuracy')}** on {holdout.get('images')} "
+            "digits never seen in training (the last 10% of the split)."
+        )
+    lines = [f"# {name}", "", purpose, "", "## Accuracy", "", score, ""]
+    lines += training_lines(training, data)
+    lines += ["## Limitations", "", LIMITATIONS[domain], ""]
+    lines += ["## Licence", "", LICENCES[domain], ""]
+    (folder / "README.md").write_text("\n".join(lines))
+    return folder / "README.md"
+
+
 def write_card(name: str, run: Path | None) -> Path:
     folder = checkpoint_dir() / name
     model = gan_core.load(folder)
     config = json.loads((folder / "config.json").read_text())
     training = config.get("training", {})
     data = config.get("data", {})
+    if config["family"] == "judge":
+        return write_judge_card(name, folder, model, config, run)
     domain = "mnist" if model.image_shape[0] == 1 else "celeba"
     metrics_path = folder / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
@@ -217,7 +282,6 @@ def write_card(name: str, run: Path | None) -> Path:
     if run is not None:
         cell = model.image_shape[1]
         frames = timeline(run, folder, cell, 4 if domain == "celeba" else None)
-    hours = training.get("wall_time_seconds", 0) / 3600
     lines = [
         f"# {name}",
         "",
@@ -240,29 +304,10 @@ def write_card(name: str, run: Path | None) -> Path:
             "",
         ]
         lines += [f"![{s}]({s})" for s in sweeps] + [""]
+    lines += training_lines(training, data)
     lines += [
-        "## Data",
-        "",
-        f"{data.get('dataset', '?')}: {data.get('images', '?')} images at "
-        f"{data.get('image_size', '?')}×{data.get('image_size', '?')} "
-        f"(offline copy, `{data.get('source', '')}`).",
-        "",
-        "## Training",
-        "",
-        f"- Steps: {training.get('steps')} (batch {training.get('batch_size')}, "
-        f"{training.get('epochs')} epochs, {training.get('images_seen')} images seen)",
-        f"- Hardware: {training.get('device')}, {training.get('processes', 1)} process(es); "
-        f"bf16 autocast: {training.get('bf16_autocast')}",
-        f"- Wall time: {training.get('wall_time_seconds')} s ({hours:.2f} h)",
-        f"- Final losses: {json.dumps(training.get('final_losses', {}))}",
-        f"- Parameters: {n_params:,} in the released (inference) networks; "
-        f"`model.safetensors` {size_mb:.1f} MB",
-        "",
-        "Exact command:",
-        "",
-        "```bash",
-        str(training.get("command", "?")),
-        "```",
+        f"Parameters: {n_params:,} in the released (inference) networks; "
+        f"`model.safetensors` {size_mb:.1f} MB.",
         "",
         "Architecture (`config.json`): "
         + ", ".join(
