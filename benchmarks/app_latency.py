@@ -90,7 +90,8 @@ def rss_mb(pid: int) -> tuple[float, float]:
 
 
 def bare_generate_ms(calls: int) -> tuple[float, float]:
-    """Median and p95 of InfoGAN's generate for one digit, in this process."""
+    """Median and p95 of InfoGAN's generate for one digit, in this process (torch's default
+    thread count, as in the app)."""
     model = load("infogan-mnist")
     z = torch.randn(1, model.z_dim, generator=make_generator(0))
     category = torch.tensor([3])
@@ -175,7 +176,8 @@ def main() -> None:
     print("| --- | --- | --- |")
     print(f"| app call, median | {app_median:.1f} ms | <= 40 ms |")
     print(f"| app call, p95 | {app_p95:.1f} ms | |")
-    print(f"| bare `generate`, median | {bare_median:.2f} ms | |")
+    threads = torch.get_num_threads()
+    print(f"| bare `generate`, median ({threads} thread(s)) | {bare_median:.2f} ms | |")
     print(f"| bare `generate`, p95 | {bare_p95:.2f} ms | |")
     print(f"| app / bare (medians) | {ratio:.1f}x | <= 3x |")
     print(f"| cold start to first HTTP answer | {serving:.1f} s | < 10 s |")

@@ -25,7 +25,7 @@ import torch
 
 from training import distributed
 from training.data import DATASETS, DataError, ImageData, load_dataset
-from training.loop import LoopOptions, TrainingDiverged, export, seed_everything, train
+from training.loop import STATE_NAME, LoopOptions, TrainingDiverged, export, seed_everything, train
 from training.recipes import RECIPES, Hyper
 
 log = logging.getLogger("training")
@@ -230,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     except TrainingDiverged as error:
         print(f"error: training diverged: {error}", file=sys.stderr)
         return 3
+    except OSError as error:  # e.g. the disk filled up while writing a checkpoint
+        print(f"error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return 4
 
 
 def run(args: argparse.Namespace) -> int:
@@ -251,6 +254,11 @@ def run(args: argparse.Namespace) -> int:
         torch.backends.cudnn.benchmark = True
     distributed.init(device)
     out = Path(options["out"])
+    if not args.resume and (out / STATE_NAME).exists():
+        raise UsageError(
+            f"{out} already holds a training run; pass --resume to continue it "
+            "or choose a new --out"
+        )
     check_writable(out)
     if args.export:
         if args.export.exists() and not args.export.is_dir():

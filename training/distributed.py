@@ -66,6 +66,15 @@ def average_gradients(optimizer: torch.optim.Optimizer) -> None:
         grad.copy_(synced)
 
 
+def agree(flag: bool) -> bool:
+    """Rank 0's decision for everyone (e.g. "out of time"), so no rank stops alone and hangs."""
+    if not dist.is_initialized():
+        return flag
+    tensor = torch.tensor([int(flag)])
+    dist.broadcast(tensor, src=0)
+    return bool(tensor.item())
+
+
 def ranks_agree(modules: list[nn.Module]) -> bool:
     """True when every rank holds bit-identical parameters and buffers (a DDP invariant)."""
     tensors = [t.detach().float().flatten() for m in modules for t in m.state_dict().values()]

@@ -337,8 +337,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--write", action="store_true", help="save checkpoints/<name>/metrics.json")
+    parser.add_argument(
+        "--readme",
+        type=Path,
+        help="rewrite the table between the metrics markers of this README from metrics.json",
+    )
     args = parser.parse_args(argv)
     names = gan_core.list_models() if args.all else (args.model or [])
+    if args.readme and not names:
+        return update_readme(args.readme)
     if not names:
         parser.error("name a --model or pass --all")
     torch.set_grad_enabled(True)
@@ -356,6 +363,29 @@ def main(argv: list[str] | None = None) -> int:
             )
         rows.append(summary_row(result))
     print("\n" + TABLE_HEADER + "\n" + "\n".join(rows))
+    if args.readme:
+        return update_readme(args.readme)
+    return 0
+
+
+MARKERS = ("<!-- metrics:start -->", "<!-- metrics:end -->")
+
+
+def update_readme(readme: Path) -> int:
+    """Put the table of every model's saved metrics.json between the README's markers."""
+    rows = []
+    for name in gan_core.list_models():
+        path = checkpoint_dir() / name / "metrics.json"
+        if path.is_file():
+            rows.append(summary_row(json.loads(path.read_text())))
+    text = readme.read_text()
+    start, end = text.find(MARKERS[0]), text.find(MARKERS[1])
+    if start < 0 or end < start:
+        print(f"error: {readme} has no {MARKERS[0]} ... {MARKERS[1]} block", file=sys.stderr)
+        return 2
+    table = "\n".join([MARKERS[0], TABLE_HEADER, *rows, MARKERS[1]])
+    readme.write_text(text[:start] + table + text[end + len(MARKERS[1]) :])
+    print(f"updated {readme} with {len(rows)} model(s)")
     return 0
 
 

@@ -139,7 +139,10 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
         for name, net in recipe.networks().items():
             net.load_state_dict(state["networks"][name])
         for name, opt in recipe.optimizers().items():
+            requested = [group["lr"] for group in opt.param_groups]
             opt.load_state_dict(state["optimizers"][name])
+            for group, lr in zip(opt.param_groups, requested):  # this run's --lr wins
+                group["lr"] = lr
         sampler.load_state_dict(state["sampler"])
         _set_rng_state(state["rng"][rank] if isinstance(state["rng"], list) else state["rng"])
         start_step, elapsed_before = int(state["step"]), float(state["elapsed_seconds"])
@@ -212,7 +215,11 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
             progress.update(1)
             elapsed = elapsed_before + time.perf_counter() - started
             due_checkpoint = step % options.checkpoint_every == 0 or step == options.steps
-            out_of_time = options.max_minutes is not None and elapsed > options.max_minutes * 60
+            out_of_time = (
+                options.max_minutes is not None
+                and step % options.log_every == 0
+                and distributed.agree(elapsed > options.max_minutes * 60)
+            )
             if step % options.log_every == 0 or due_checkpoint or out_of_time:
                 last = {k: float(v.detach()) for k, v in losses.items()}
                 bad = [k for k, v in last.items() if not math.isfinite(v)]

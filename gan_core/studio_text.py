@@ -1,0 +1,387 @@
+# ruff: noqa: E501  (Chinese sentences count double-width; splitting them helps no one)
+"""The web app's words in English and Simplified Chinese, keyed for ``gr.I18n``.
+
+Gradio translates these in the browser (the browser's language picks the table; the footer's
+Settings -> Language switches it). Only static text is translated: error messages computed on
+the server stay in English. Keep both tables' keys identical (a test checks).
+"""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    # --- page ---
+    "title": "# GAN Studio",
+    "intro": (
+        "Classic generative models you can play with: autoencoders, VAEs and GANs trained on "
+        "MNIST digits and CelebA faces. Everything runs on a CPU. "
+        "**Language / 语言:** the page follows your browser's language; switch it under "
+        "*Settings* (footer) → *Language*."
+    ),
+    "seed": "Seed",
+    "randomise": "Random seed",
+    "model": "Model",
+    "count": "Number of images",
+    "download": "Download",
+    "crop": "Crop",
+    "crop.auto": "Auto (CelebA-aligned photo → face square, else centre square)",
+    "crop.aligned": "CelebA-aligned face (central 79% of the width)",
+    "crop.centre": "Centre square of the photo",
+    "crop.info": (
+        "The models saw aligned 64×64 CelebA faces. There is no face detector: for your own "
+        "photo the centre square is used, so crop it around the face first."
+    ),
+    "photo": "Face photo (any size; JPEG, PNG, WebP…)",
+    "example_seed": "Example face seed",
+    "example": "Use a generated face",
+    "note": "Notes",
+    # --- tabs ---
+    "tab.sample": "Sample",
+    "tab.interpolate": "Interpolate",
+    "tab.arithmetic": "Vector arithmetic",
+    "tab.infogan": "InfoGAN codes",
+    "tab.transfer": "Attribute transfer",
+    "tab.inpaint": "Inpainting",
+    "tab.compare": "Compare models",
+    "tab.invert": "Edit your photo",
+    "tab.timeline": "Training timeline",
+    "tab.about": "About",
+    # --- Sample ---
+    "sample.help": (
+        "Draw random latents and decode them. Image *i* comes from seed *seed + i*, so a seed "
+        "always gives the same picture."
+    ),
+    "sample.truncation": "Truncation ψ",
+    "sample.truncation.info": (
+        "Scales the latent towards the mean: lower ψ = less variety, cleaner images (the "
+        "truncation trick; most visible on GANs)."
+    ),
+    "sample.go": "Generate",
+    "sample.grid": "Samples",
+    # --- Interpolate ---
+    "interp.help": (
+        "Walk through latent space from seed A to seed B. *slerp* follows the sphere where "
+        "Gaussian latents live; *lerp* cuts straight through the middle, where images often "
+        "fade."
+    ),
+    "interp.seed_a": "Seed A (start)",
+    "interp.seed_b": "Seed B (end)",
+    "interp.frames": "Frames",
+    "interp.method": "Path",
+    "interp.go": "Interpolate",
+    "interp.strip": "Frames A → B",
+    "interp.gif": "Animation (GIF)",
+    "interp.pick": "Pick the ends by clicking candidates",
+    "interp.candidates_seed": "First candidate seed",
+    "interp.candidates_count": "Candidates",
+    "interp.show": "Show candidates",
+    "interp.target": "A click sets",
+    "interp.gallery": "Candidates (click one)",
+    # --- Vector arithmetic ---
+    "arith.help": (
+        "The DCGAN paper's famous figure: average the latents of three faces per concept, then "
+        "compute **A − B + C**, e.g. *man with glasses − man + woman ≈ woman with glasses*. "
+        "Fill each row by clicking faces in the gallery, or let the attribute judge pick them."
+    ),
+    "arith.gallery_seed": "First gallery seed",
+    "arith.gallery_count": "Faces in the gallery",
+    "arith.show": "Show faces",
+    "arith.gallery": "Generated faces (click to add to the chosen row)",
+    "arith.target": "A click adds the face to",
+    "arith.preset": "Preset",
+    "arith.preset.glasses": "Glasses: man with glasses − man + woman",
+    "arith.preset.smiling": "Smile: smiling woman − neutral woman + neutral man",
+    "arith.autopick": "Auto-pick with the attribute judge",
+    "arith.row_a": "Concept A seeds (e.g. man with glasses)",
+    "arith.row_b": "Concept B seeds (e.g. man without glasses)",
+    "arith.row_c": "Concept C seeds (e.g. woman without glasses)",
+    "arith.noise": "Noise around the result",
+    "arith.noise_seed": "Noise seed",
+    "arith.go": "Compute A − B + C",
+    "arith.concepts": "Concept rows A, B, C: three exemplars, then their average latent",
+    "arith.result": "A − B + C (centre) with small noise around it",
+    # --- InfoGAN ---
+    "info.help": (
+        "InfoGAN learns codes that mean something without being told what: a 10-way category "
+        "(usually the digit, in its own order) and continuous codes (often slant and stroke "
+        "width). Drag a slider and the digit updates live."
+    ),
+    "info.category": "Category code (learned; usually the digit)",
+    "info.code": "Continuous code",
+    "info.image": "Digit",
+    "info.category_short": "category",
+    "info.sweep_code": "Code to sweep",
+    "info.sweep_steps": "Steps from −2 to 2",
+    "info.sweep": "Sweep one code",
+    "info.sweep_grid": "Sweep (rows: categories, or noise seeds for the category sweep)",
+    # --- Transfer ---
+    "transfer.help": (
+        "CVAE-GAN encodes a face together with its attributes, then decodes it with the "
+        "attributes you tick. Upload a face or use a generated one; the ticks start at what "
+        "the model's classifier sees."
+    ),
+    "transfer.predicted": "Predicted attributes",
+    "transfer.attributes": "Attributes of the edited face",
+    "transfer.go": "Apply attributes",
+    "transfer.original": "Original (64×64 crop)",
+    "transfer.reconstruction": "Reconstruction",
+    "transfer.edited": "Edited",
+    # --- Inpainting ---
+    "inpaint.help": (
+        "Paint over part of a face with the brush (or choose a preset mask) and CVAE-GAN fills "
+        "the hole from the rest of the face. The painted area is cropped like the face."
+    ),
+    "inpaint.editor": "Face: upload, then paint the hole",
+    "inpaint.mask": "Mask",
+    "inpaint.mask.info": "After painting with the brush, choose “What I painted”.",
+    "inpaint.mask.painted": "What I painted",
+    "inpaint.mask.eyes": "Eyes",
+    "inpaint.mask.mouth": "Mouth",
+    "inpaint.mask.centre": "Centre box",
+    "inpaint.mask.lower_face": "Lower face",
+    "inpaint.steps": "Refinement steps",
+    "inpaint.go": "Fill the hole",
+    "inpaint.masked": "Masked",
+    "inpaint.filled": "Filled",
+    # --- Compare ---
+    "compare.help": (
+        "The same number of samples from each model, side by side: autoencoders blur, "
+        "adversarial training sharpens."
+    ),
+    "compare.go": "Compare",
+    "compare.ae-mnist": (
+        "**AE (MNIST)**: a plain autoencoder has no prior, so codes drawn from a Gaussian fitted "
+        "to its training codes often fall between digits: smudgy hybrids."
+    ),
+    "compare.vae-mnist": (
+        "**VAE (MNIST)**: the KL term shapes a smooth Gaussian code space, so samples are "
+        "plausible digits, but the pixel likelihood averages possibilities: soft edges."
+    ),
+    "compare.gan-mnist": (
+        "**GAN (MNIST)**: the discriminator punishes anything that looks fake, including blur, "
+        "so strokes are crisp, with some noisy pixels from the MLP generator."
+    ),
+    "compare.vae-celeba64": (
+        "**VAE (faces)**: the mean of all faces that fit the code: smooth skin, blurry hair and "
+        "background, because squared error rewards averaging."
+    ),
+    "compare.dcgan-celeba64": (
+        "**DCGAN (faces)**: convolutions plus an adversary give sharp eyes and hair edges; some "
+        "samples are distorted, since nothing forces it to cover every face."
+    ),
+    "compare.wgan-gp-celeba64": (
+        "**WGAN-GP (faces)**: the same generator trained against a Wasserstein critic with a "
+        "gradient penalty: steadier training and more variety, similar sharpness."
+    ),
+    # --- Invert ---
+    "invert.help": (
+        "Step 1 finds the DCGAN latent whose face looks most like your photo (gradient descent "
+        "on z, about 10–30 s on a CPU). Step 2 adds a concept vector, found by the attribute "
+        "judge among generated faces, with a strength slider."
+    ),
+    "invert.steps": "Optimisation steps",
+    "invert.go": "1. Find the photo in DCGAN's latent space",
+    "invert.face": "Your face",
+    "invert.reconstruction": "DCGAN's version",
+    "invert.concept": "Concept",
+    "invert.strength": "Strength",
+    "invert.strength.info": "Negative values remove the concept.",
+    "invert.apply": "2. Add the concept",
+    "invert.edited": "Edited",
+    # --- Timeline ---
+    "timeline.help": (
+        "Images from the same fixed noise at checkpoints during training: watch blobs turn "
+        "into digits and faces."
+    ),
+    "timeline.frame": "Checkpoint",
+    "timeline.image": "Samples at this step",
+    "timeline.show": "Show timeline",
+    # --- About ---
+    "about.models": (
+        "### The models\n"
+        "- **AE**: an encoder squeezes an image into a short code and a decoder rebuilds it; "
+        "trained only to reconstruct, so its code space has holes.\n"
+        "- **VAE**: the encoder outputs a Gaussian; a KL penalty pulls it towards N(0, I), so "
+        "any random code decodes to something plausible (if blurry).\n"
+        "- **GAN**: a generator and a discriminator play a game: the discriminator learns to "
+        "tell real from generated, the generator learns to fool it.\n"
+        "- **DCGAN**: the GAN with all-convolutional networks and batch norm, the first to make "
+        "convincing faces; its latent space supports arithmetic.\n"
+        "- **WGAN-GP**: replaces the discriminator with a critic estimating the Wasserstein "
+        "distance, kept 1-Lipschitz by a gradient penalty: more stable training.\n"
+        "- **InfoGAN**: adds codes to the noise and maximises the mutual information between "
+        "codes and images, so the codes take on meanings (digit, slant, width) unsupervised.\n"
+        "- **CVAE-GAN**: a conditional VAE whose decoder is also a GAN generator, conditioned on "
+        "face attributes: reconstruct a face, then change its attributes.\n\n"
+        "Face models were trained on a subset of CelebA (non-commercial research use only)."
+    ),
+    "about.card": "Model card",
+    "about.show": "Show the model card",
+}
+
+ZH: dict[str, str] = {
+    "title": "# GAN Studio 生成模型工作室",
+    "intro": (
+        "可以动手玩的经典生成模型：在 MNIST 手写数字和 CelebA 人脸上训练的自编码器、VAE 和 GAN，"
+        "全部在 CPU 上运行。**Language / 语言：** 页面跟随浏览器语言；也可在页脚的"
+        "“设置”→“语言”中切换。"
+    ),
+    "seed": "种子",
+    "randomise": "随机种子",
+    "model": "模型",
+    "count": "图像数量",
+    "download": "下载",
+    "crop": "裁剪",
+    "crop.auto": "自动（CelebA 对齐照片 → 人脸方框，否则取中心正方形）",
+    "crop.aligned": "CelebA 对齐人脸（宽度中央 79%）",
+    "crop.centre": "照片的中心正方形",
+    "crop.info": (
+        "模型见过的是对齐的 64×64 CelebA 人脸。这里没有人脸检测：你自己的照片会取中心正方形，"
+        "请先把照片裁剪到人脸附近。"
+    ),
+    "photo": "人脸照片（任意尺寸；JPEG、PNG、WebP…）",
+    "example_seed": "示例人脸种子",
+    "example": "使用一张生成的人脸",
+    "note": "说明",
+    "tab.sample": "采样",
+    "tab.interpolate": "插值",
+    "tab.arithmetic": "向量运算",
+    "tab.infogan": "InfoGAN 编码",
+    "tab.transfer": "属性迁移",
+    "tab.inpaint": "图像修复",
+    "tab.compare": "模型对比",
+    "tab.invert": "编辑你的照片",
+    "tab.timeline": "训练过程",
+    "tab.about": "关于",
+    "sample.help": "随机抽取隐变量并解码。第 *i* 张图来自种子 *seed + i*，同一个种子总是得到同一张图。",
+    "sample.truncation": "截断 ψ",
+    "sample.truncation.info": "把隐变量向均值收缩：ψ 越小，多样性越低、图像越干净（截断技巧，GAN 上最明显）。",
+    "sample.go": "生成",
+    "sample.grid": "样本",
+    "interp.help": (
+        "在隐空间里从种子 A 走到种子 B。*slerp* 沿着高斯隐变量所在的球面走；*lerp* 直线穿过中心，"
+        "那里的图像常常变淡。"
+    ),
+    "interp.seed_a": "种子 A（起点）",
+    "interp.seed_b": "种子 B（终点）",
+    "interp.frames": "帧数",
+    "interp.method": "路径",
+    "interp.go": "插值",
+    "interp.strip": "A → B 各帧",
+    "interp.gif": "动画（GIF）",
+    "interp.pick": "点击候选图选择两端",
+    "interp.candidates_seed": "第一个候选种子",
+    "interp.candidates_count": "候选数量",
+    "interp.show": "显示候选",
+    "interp.target": "点击设置",
+    "interp.gallery": "候选图（点击选择）",
+    "arith.help": (
+        "DCGAN 论文中著名的图：每个概念取三张人脸的隐变量平均，再计算 **A − B + C**，例如"
+        "*戴眼镜的男人 − 男人 + 女人 ≈ 戴眼镜的女人*。点击图库中的人脸填满每一行，或让属性判别器自动挑选。"
+    ),
+    "arith.gallery_seed": "图库第一个种子",
+    "arith.gallery_count": "图库人脸数",
+    "arith.show": "显示人脸",
+    "arith.gallery": "生成的人脸（点击加入所选行）",
+    "arith.target": "点击把人脸加入",
+    "arith.preset": "预设",
+    "arith.preset.glasses": "眼镜：戴眼镜的男人 − 男人 + 女人",
+    "arith.preset.smiling": "微笑：微笑的女人 − 不笑的女人 + 不笑的男人",
+    "arith.autopick": "用属性判别器自动挑选",
+    "arith.row_a": "概念 A 的种子（如：戴眼镜的男人）",
+    "arith.row_b": "概念 B 的种子（如：不戴眼镜的男人）",
+    "arith.row_c": "概念 C 的种子（如：不戴眼镜的女人）",
+    "arith.noise": "结果周围的噪声",
+    "arith.noise_seed": "噪声种子",
+    "arith.go": "计算 A − B + C",
+    "arith.concepts": "概念行 A、B、C：三个样例，然后是它们平均隐变量的图像",
+    "arith.result": "A − B + C（中间）及周围加了少量噪声的结果",
+    "info.help": (
+        "InfoGAN 在没有标签的情况下学到有含义的编码：一个 10 类的类别编码（通常就是数字，但顺序是它自己定的）"
+        "和连续编码（常常是倾斜度和笔画粗细）。拖动滑块，数字实时更新。"
+    ),
+    "info.category": "类别编码（自学得到；通常是数字）",
+    "info.code": "连续编码",
+    "info.image": "数字",
+    "info.category_short": "类别",
+    "info.sweep_code": "要扫描的编码",
+    "info.sweep_steps": "从 −2 到 2 的步数",
+    "info.sweep": "扫描一个编码",
+    "info.sweep_grid": "扫描结果（行：类别；扫描类别时为噪声种子）",
+    "transfer.help": (
+        "CVAE-GAN 把人脸连同属性一起编码，再用你勾选的属性解码。上传一张人脸或使用生成的人脸；"
+        "勾选框的初始值是模型分类器的判断。"
+    ),
+    "transfer.predicted": "预测的属性",
+    "transfer.attributes": "编辑后人脸的属性",
+    "transfer.go": "应用属性",
+    "transfer.original": "原图（64×64 裁剪）",
+    "transfer.reconstruction": "重建",
+    "transfer.edited": "编辑后",
+    "inpaint.help": "用画笔涂掉人脸的一部分（或选择预设遮罩），CVAE-GAN 会根据其余部分补全。涂抹区域与人脸一起裁剪。",
+    "inpaint.editor": "人脸：上传后涂出要修复的区域",
+    "inpaint.mask": "遮罩",
+    "inpaint.mask.info": "用画笔涂抹后，请选择“我涂的区域”。",
+    "inpaint.mask.painted": "我涂的区域",
+    "inpaint.mask.eyes": "眼睛",
+    "inpaint.mask.mouth": "嘴巴",
+    "inpaint.mask.centre": "中心方块",
+    "inpaint.mask.lower_face": "下半张脸",
+    "inpaint.steps": "优化步数",
+    "inpaint.go": "补全",
+    "inpaint.masked": "遮挡后",
+    "inpaint.filled": "补全后",
+    "compare.help": "每个模型生成相同数量的样本并排比较：自编码器偏模糊，对抗训练更清晰。",
+    "compare.go": "对比",
+    "compare.ae-mnist": (
+        "**AE（MNIST）**：普通自编码器没有先验，从拟合训练编码的高斯分布中抽取的编码常落在数字之间：模糊的混合体。"
+    ),
+    "compare.vae-mnist": (
+        "**VAE（MNIST）**：KL 项让编码空间平滑、接近高斯，样本是像样的数字，但像素似然会对多种可能取平均：边缘发软。"
+    ),
+    "compare.gan-mnist": (
+        "**GAN（MNIST）**：判别器惩罚一切看起来假的东西，包括模糊，所以笔画清晰，但 MLP 生成器会带些噪点。"
+    ),
+    "compare.vae-celeba64": (
+        "**VAE（人脸）**：输出是所有符合该编码的人脸的平均：皮肤光滑，头发和背景模糊，因为平方误差鼓励取平均。"
+    ),
+    "compare.dcgan-celeba64": (
+        "**DCGAN（人脸）**：卷积加对抗训练带来清晰的眼睛和发丝边缘；部分样本会变形，因为没有什么迫使它覆盖所有人脸。"
+    ),
+    "compare.wgan-gp-celeba64": (
+        "**WGAN-GP（人脸）**：同样的生成器，改用带梯度惩罚的 Wasserstein 评论家训练：训练更稳定，多样性更好，清晰度相近。"
+    ),
+    "invert.help": (
+        "第 1 步：寻找 DCGAN 中与你的照片最像的隐变量（对 z 做梯度下降，CPU 上约 10–30 秒）。"
+        "第 2 步：加上一个概念向量（由属性判别器在生成人脸中找出），用滑块调节强度。"
+    ),
+    "invert.steps": "优化步数",
+    "invert.go": "1. 在 DCGAN 隐空间中找到这张照片",
+    "invert.face": "你的人脸",
+    "invert.reconstruction": "DCGAN 的版本",
+    "invert.concept": "概念",
+    "invert.strength": "强度",
+    "invert.strength.info": "负值表示去除该概念。",
+    "invert.apply": "2. 加上概念",
+    "invert.edited": "编辑后",
+    "timeline.help": "训练过程中各检查点用同一组固定噪声生成的图像：看斑点如何变成数字和人脸。",
+    "timeline.frame": "检查点",
+    "timeline.image": "该步的样本",
+    "timeline.show": "显示训练过程",
+    "about.models": (
+        "### 模型简介\n"
+        "- **AE（自编码器）**：编码器把图像压成短编码，解码器再还原；只为重建而训练，所以编码空间有“空洞”。\n"
+        "- **VAE（变分自编码器）**：编码器输出一个高斯分布，KL 惩罚把它拉向 N(0, I)，"
+        "因此任意随机编码都能解码成像样（但偏模糊）的图像。\n"
+        "- **GAN（生成对抗网络）**：生成器与判别器博弈：判别器学习区分真假，生成器学习骗过它。\n"
+        "- **DCGAN**：全卷积网络加批归一化的 GAN，第一个生成逼真人脸的模型；其隐空间支持向量运算。\n"
+        "- **WGAN-GP**：用估计 Wasserstein 距离的评论家代替判别器，并用梯度惩罚保持 1-Lipschitz：训练更稳定。\n"
+        "- **InfoGAN**：在噪声之外加入编码，并最大化编码与图像之间的互信息，使编码在无监督下获得含义（数字、倾斜、粗细）。\n"
+        "- **CVAE-GAN**：以人脸属性为条件的变分自编码器，其解码器同时是 GAN 生成器：先重建人脸，再修改属性。\n\n"
+        "人脸模型在 CelebA 的一个子集上训练（仅限非商业研究用途）。"
+    ),
+    "about.card": "模型卡片",
+    "about.show": "显示模型卡片",
+}
+
+#: Locales registered with Gradio: browsers send "zh-CN" or just "zh".
+TRANSLATIONS: dict[str, dict[str, str]] = {"en": EN, "zh-CN": ZH, "zh": ZH}

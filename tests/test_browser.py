@@ -1,0 +1,272 @@
+"""The app in headless Chromium, used as a person would: every tab, buttons, a slider drag.
+
+Screenshots go to $GAN_STUDIO_SCREENSHOTS when set (e.g. ``screenshots/``, git-ignored), else
+to pytest's tmp folder. Skips only when Chromium or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+TABS = [
+    "Sample",
+    "Interpolate",
+    "Vector arithmetic",
+    "InfoGAN codes",
+    "Attribute transfer",
+    "Inpainting",
+    "Compare models",
+    "Edit your photo",
+    "Training timeline",
+    "About",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file() and not shutil.which("chromium"):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = os.environ.get("GAN_STUDIO_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def page(browser, app_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(app_server.url)
+    page.get_by_role("tab", name="Sample").wait_for()
+    yield page
+    context.close()
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+    time.sleep(0.3)
+
+
+def click(page, label: str) -> None:
+    page.get_by_role("button", name=label, exact=True).click()
+
+
+def output_image(page, label: str):
+    """The <img> of the visible output block labelled ``label``."""
+    block_label = page.locator('[data-testid="block-label"]:visible').filter(has_text=label)
+    return block_label.first.locator("xpath=ancestor::div[contains(@class, 'block')][1]//img")
+
+
+def image_src(page, label: str) -> str | None:
+    image = output_image(page, label)
+    return image.first.get_attribute("src") if image.count() else None
+
+
+def wait_for_image(page, label: str, previous: str | None = None, timeout: float = 60.0) -> str:
+    """The src of the image under ``label`` once one is shown that differs from ``previous``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        src = image_src(page, label)
+        if src and src != previous:
+            return src
+        time.sleep(0.2)
+    raise AssertionError(f"no new image under {label!r} within {timeout} s")
+
+
+def wait_for_value(field, expected: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while field.input_value() != expected:
+        assert time.monotonic() < deadline, f"{field} shows {field.input_value()!r}"
+        time.sleep(0.2)
+
+
+def settle(page) -> None:
+    """Wait until no output shows a progress overlay (so screenshots show results)."""
+    page.wait_for_function(
+        """() => ![...document.querySelectorAll('[data-testid="status-tracker"]')].some(
+            (tracker) => tracker.offsetParent !== null && !tracker.classList.contains('hide')
+                && /processing|queue|\\d+(\\.\\d+)?s/.test(tracker.textContent))""",
+        timeout=60_000,
+    )
+
+
+def assert_no_error(page) -> None:
+    errors = page.locator('[data-testid="toast-body"].error')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def test_every_tab_renders_and_works(page, shots):
+    open_tab(page, "Sample")
+    first = wait_for_image(page, "Samples")  # drawn on page load
+    page.get_by_label("Seed", exact=True).fill("12")
+    click(page, "Generate")
+    wait_for_image(page, "Samples", first)
+    settle(page)
+    page.screenshot(path=shots / "01-sample.png", full_page=True)
+
+    open_tab(page, "Interpolate")
+    click(page, "Interpolate")
+    wait_for_image(page, "Frames A → B")
+    click(page, "Show candidates")
+    page.get_by_role("button", name="Thumbnail 4 of 16").click()  # "A click sets" A
+    wait_for_value(page.get_by_label("Seed A (start)"), "3")
+    settle(page)
+    page.screenshot(path=shots / "02-interpolate.png", full_page=True)
+
+    open_tab(page, "Vector arithmetic")
+    click(page, "Show faces")
+    page.get_by_role("button", name="Thumbnail 3 of 32").click()  # added to row A
+    wait_for_value(page.get_by_label("Concept A seeds (e.g. man with glasses)"), "2")
+    click(page, "Auto-pick with the attribute judge")
+    wait_for_image(page, "A − B + C (centre) with small noise around it")
+    assert page.get_by_label("Concept A seeds (e.g. man with glasses)").input_value()
+    settle(page)
+    page.screenshot(path=shots / "03-arithmetic.png", full_page=True)
+
+    open_tab(page, "InfoGAN codes")
+    wait_for_image(page, "Digit")
+    click(page, "Sweep one code")
+    wait_for_image(page, "Sweep (rows: categories, or noise seeds for the category sweep)")
+    settle(page)
+    page.screenshot(path=shots / "04-infogan.png", full_page=True)
+
+    open_tab(page, "Attribute transfer")
+    click(page, "Use a generated face")  # role look-ups see only the open tab's button
+    wait_for_image(page, "Face photo (any size; JPEG, PNG, WebP…)")
+    click(page, "Apply attributes")
+    wait_for_image(page, "Edited")
+    settle(page)
+    page.screenshot(path=shots / "05-transfer.png", full_page=True)
+
+    open_tab(page, "Inpainting")
+    click(page, "Use a generated face")
+    time.sleep(1.5)
+    click(page, "Brush")  # paint a stroke across the middle of the face, as a person would
+    canvas = page.locator("canvas:visible").first.bounding_box()
+    x, y = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
+    page.mouse.move(x - 60, y + 40)
+    page.mouse.down()
+    for i in range(20):
+        page.mouse.move(x - 60 + i * 6, y + 40, steps=2)
+    page.mouse.up()
+    page.get_by_text("What I painted", exact=True).click()
+    page.get_by_label("number input for Refinement steps").fill("10")
+    page.get_by_label("number input for Refinement steps").press("Enter")
+    click(page, "Fill the hole")
+    wait_for_image(page, "Filled")
+    settle(page)
+    page.screenshot(path=shots / "06-inpaint.png", full_page=True)
+
+    open_tab(page, "Compare models")
+    click(page, "Compare")
+    wait_for_image(page, "wgan-gp-celeba64")
+    settle(page)
+    page.screenshot(path=shots / "07-compare.png", full_page=True)
+
+    open_tab(page, "Edit your photo")
+    click(page, "Use a generated face")
+    steps = page.get_by_label("number input for Optimisation steps")
+    steps.fill("10")
+    steps.press("Enter")
+    time.sleep(1.0)
+    click(page, "1. Find the photo in DCGAN's latent space")
+    wait_for_image(page, "DCGAN's version")
+    click(page, "2. Add the concept")
+    wait_for_image(page, "Edited")
+    settle(page)
+    page.screenshot(path=shots / "08-invert.png", full_page=True)
+
+    open_tab(page, "Training timeline")
+    time.sleep(1.5)
+    settle(page)
+    page.screenshot(path=shots / "09-timeline.png", full_page=True)
+
+    open_tab(page, "About")
+    page.get_by_role("heading", name="The models").wait_for()
+    time.sleep(1.0)
+    settle(page)
+    page.screenshot(path=shots / "10-about.png", full_page=True)
+    assert_no_error(page)
+
+
+def test_dragging_an_infogan_slider_updates_the_digit_live(page, shots):
+    open_tab(page, "InfoGAN codes")
+    image = page.locator("#infogan-image img")
+    image.wait_for()
+    before = image.get_attribute("src")
+    track = page.locator("#infogan-c1 input[type=range]").bounding_box()
+    y = track["y"] + track["height"] / 2
+    x = track["x"] + track["width"] / 2  # the thumb starts at 0, the middle
+    page.mouse.move(x, y)
+    page.mouse.down()
+    seen = set()
+    for i in range(1, 16):
+        page.mouse.move(x + i * track["width"] * 0.4 / 15, y)
+        page.wait_for_timeout(60)
+        seen.add(image.get_attribute("src"))
+    page.mouse.up()
+    page.wait_for_function(
+        "before => document.querySelector('#infogan-image img').src !== before", arg=before
+    )
+    value = float(page.get_by_label("number input for c1").input_value())
+    assert value > 1.0
+    assert len(seen - {before}) >= 2, "the digit should change while dragging, not only after"
+    page.screenshot(path=shots / "11-infogan-dragged.png", full_page=True)
+    assert_no_error(page)
+
+
+def test_bad_input_shows_an_error_toast(page):
+    open_tab(page, "Vector arithmetic")
+    page.get_by_label("Concept A seeds (e.g. man with glasses)").fill("1, banana")
+    page.get_by_label("Concept B seeds (e.g. man without glasses)").fill("2")
+    page.get_by_label("Concept C seeds (e.g. woman without glasses)").fill("3")
+    click(page, "Compute A − B + C")
+    toast = page.locator('[data-testid="toast-body"]')
+    toast.first.wait_for()
+    assert "banana" in toast.first.inner_text()
+
+
+def test_language_can_be_switched_in_settings(page):
+    page.locator("button.settings").click()
+    page.get_by_label("Language", exact=True).click()
+    page.get_by_role("option", name="简体中文").click()
+    page.keyboard.press("Escape")
+    page.get_by_role("tab", name="采样").wait_for(timeout=10_000)
+    page.get_by_text("可以动手玩的经典生成模型").first.wait_for()
+
+
+def test_chinese_interface(browser, app_server, shots):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(app_server.url)
+    page.get_by_role("tab", name="采样").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="InfoGAN 编码").click()
+    page.get_by_text("类别编码").first.wait_for()
+    page.screenshot(path=shots / "12-zh-infogan.png", full_page=True)
+    context.close()
