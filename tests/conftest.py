@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from gan_core.studio import FACE_JUDGE, RELEASE_MODELS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 torch.set_num_threads(min(2, os.cpu_count() or 1))
@@ -48,17 +50,7 @@ def cache_dir(tmp_path_factory) -> Path:
 
 
 # --- The web app: release checkpoints and a running server --------------------------------------
-APP_MODELS = (
-    "ae-mnist",
-    "vae-mnist",
-    "gan-mnist",
-    "infogan-mnist",
-    "dcgan-celeba64",
-    "wgan-gp-celeba64",
-    "vae-celeba64",
-    "cvae-gan-celeba64",
-    "judge-celeba64",
-)
+APP_MODELS = (*RELEASE_MODELS, FACE_JUDGE)  # what the app needs: the releases + the face judge
 
 
 @pytest.fixture(scope="session")
