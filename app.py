@@ -5,7 +5,8 @@ UI wiring only: every event calls a ``gan_core.studio.Studio`` method. Settings,
 - ``GAN_STUDIO_CHECKPOINTS``: folder of release checkpoints (default ``checkpoints/``);
 - ``GAN_STUDIO_HUB_PREFIX``: load ``<prefix>/<name>`` from the Hugging Face Hub instead;
 - ``GAN_STUDIO_DEVICE``: ``cpu`` or ``cuda`` (default: CUDA when there is one);
-- ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT``: where to listen (Spaces sets both).
+- ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT``: where to listen (Spaces sets both);
+- ``GAN_STUDIO_SESSIONS``: how many sessions' state the server keeps (default 300, see below).
 
 Language: English or 中文 from the browser's language; switch under Settings (footer) → Language.
 """
@@ -18,6 +19,12 @@ import os
 import secrets
 from collections.abc import Callable
 from typing import Any
+
+# Gradio keeps a record of every event and, after each one, summarises all of them with pandas
+# (10,000 by default): per-request work and memory that grow with traffic. A short window,
+# summarised now and then, keeps a slider move as cheap after a day as after a minute.
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "500")
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
 
 import gradio as gr
 
@@ -40,6 +47,10 @@ from gan_core.studio_text import TRANSLATIONS
 log = logging.getLogger("gan_studio.app")
 
 MAX_UPLOAD = "10mb"
+# Every session (a browser tab, a gradio_client, or each bare HTTP API call, which brings no
+# session id) gets its own copy of the UI state: about 0.37 MB for this app. Gradio keeps up to
+# 10,000 of them, i.e. gigabytes; the least recently used beyond this bound are dropped.
+SESSION_CAPACITY = int(os.environ.get("GAN_STUDIO_SESSIONS", "300"))
 I18N = gr.I18n(**TRANSLATIONS)
 t = I18N  # t("key") -> a label the browser translates
 CSS = """
@@ -136,16 +147,24 @@ def crop_radio() -> gr.Radio:
     )
 
 
-def photo_input() -> gr.Image:
+def example_row(seed: int) -> tuple[gr.Number, gr.Button]:
+    """A seed and a button that puts a generated example face in the photo box."""
+    with gr.Row():
+        return seed_box("example_seed", seed), gr.Button(t("example"))
+
+
+def photo_source(example_seed: int) -> tuple[gr.Image, gr.Radio, gr.Number, gr.Button]:
+    """The photo tabs' input: an upload box, how to crop it, and the example-face row."""
     # type="filepath" + image_mode=None: Gradio hands over the upload untouched, and
     # gan_core.edit decodes it safely (pixel limit, EXIF orientation, any colour mode).
-    return gr.Image(
+    photo = gr.Image(
         label=t("photo"),
         type="filepath",
         image_mode=None,
         sources=["upload", "clipboard", "webcam"],
         height=300,
     )
+    return photo, crop_radio(), *example_row(example_seed)
 
 
 def build_demo(studio: Studio) -> gr.Blocks:
@@ -183,17 +202,20 @@ def build_demo(studio: Studio) -> gr.Blocks:
         gr.Markdown(t("intro"))
         statuses: dict[str, gr.Markdown] = {}
 
-        def status(tab: str) -> None:
-            value = status_value(studio, tab_models[tab])
-            statuses[tab] = gr.Markdown(
-                value["value"], visible=value["visible"], elem_classes="status"
-            )
+        @contextlib.contextmanager
+        def model_tab(tab: str, help_key: str):
+            """A tab over some models: its title, a warning when one is missing, its help."""
+            with gr.Tab(t(f"tab.{tab}"), id=tab):
+                value = status_value(studio, tab_models[tab])
+                statuses[tab] = gr.Markdown(
+                    value["value"], visible=value["visible"], elem_classes="status"
+                )
+                gr.Markdown(t(help_key))
+                yield
 
         with gr.Tabs(overflow_behavior="wrap"):
             # --- Sample ---------------------------------------------------------------------
-            with gr.Tab(t("tab.sample"), id="sample"):
-                status("sample")
-                gr.Markdown(t("sample.help"))
+            with model_tab("sample", "sample.help"):
                 with gr.Row():
                     with gr.Column(scale=1, min_width=280):
                         sample_model = gr.Dropdown(
@@ -235,9 +257,7 @@ def build_demo(studio: Studio) -> gr.Blocks:
                 )
 
             # --- Interpolate ----------------------------------------------------------------
-            with gr.Tab(t("tab.interpolate"), id="interpolate"):
-                status("interpolate")
-                gr.Markdown(t("interp.help"))
+            with model_tab("interpolate", "interp.help"):
                 with gr.Row():
                     with gr.Column(scale=1, min_width=280):
                         interp_model = gr.Dropdown(
@@ -259,6 +279,14 @@ def build_demo(studio: Studio) -> gr.Blocks:
                                 type="filepath",
                                 interactive=False,
                                 elem_classes="pixelated",
+                                height=200,
+                                scale=2,
+                            )
+                            interp_video = gr.Video(
+                                label=t("interp.mp4"),
+                                interactive=False,
+                                autoplay=True,
+                                loop=True,
                                 height=200,
                                 scale=2,
                             )
@@ -284,13 +312,13 @@ def build_demo(studio: Studio) -> gr.Blocks:
                     cand_seeds = gr.State([])
 
                 def run_interpolation(name: str, a: float, b: float, n: float, method: str):
-                    strip, gif = studio.interpolate(name, a, b, n, method)
-                    return strip, gif, gif
+                    strip, gif, mp4 = studio.interpolate(name, a, b, n, method)
+                    return strip, gif, gif, mp4
 
                 interp_go.click(
                     guarded(run_interpolation),
                     [interp_model, interp_a, interp_b, interp_frames, interp_method],
-                    [interp_strip, interp_gif, interp_file],
+                    [interp_strip, interp_gif, interp_file, interp_video],
                     api_name="interpolate",
                 )
 
@@ -319,9 +347,7 @@ def build_demo(studio: Studio) -> gr.Blocks:
                 )
 
             # --- Vector arithmetic ----------------------------------------------------------
-            with gr.Tab(t("tab.arithmetic"), id="arithmetic"):
-                status("arithmetic")
-                gr.Markdown(t("arith.help"))
+            with model_tab("arithmetic", "arith.help"):
                 with gr.Row():
                     arith_seed = seed_box("arith.gallery_seed", 0)
                     arith_count = gr.Slider(9, 64, value=32, step=1, label=t("arith.gallery_count"))
@@ -405,9 +431,7 @@ def build_demo(studio: Studio) -> gr.Blocks:
                 )
 
             # --- InfoGAN --------------------------------------------------------------------
-            with gr.Tab(t("tab.infogan"), id="infogan"):
-                status("infogan")
-                gr.Markdown(t("info.help"))
+            with model_tab("infogan", "info.help"):
                 with gr.Row():
                     with gr.Column(scale=1, min_width=300):
                         info_seed = seed_box()
@@ -475,16 +499,15 @@ def build_demo(studio: Studio) -> gr.Blocks:
                 )
 
             # --- Attribute transfer ---------------------------------------------------------
-            with gr.Tab(t("tab.transfer"), id="transfer"):
-                status("transfer")
-                gr.Markdown(t("transfer.help"))
+            with model_tab("transfer", "transfer.help"):
                 with gr.Row():
                     with gr.Column(scale=1, min_width=300):
-                        transfer_photo = photo_input()
-                        transfer_crop = crop_radio()
-                        with gr.Row():
-                            transfer_example_seed = seed_box("example_seed", 7)
-                            transfer_example = gr.Button(t("example"))
+                        (
+                            transfer_photo,
+                            transfer_crop,
+                            transfer_example_seed,
+                            transfer_example,
+                        ) = photo_source(7)
                     with gr.Column(scale=1, min_width=300):
                         transfer_note = gr.Markdown()
                         transfer_predicted = gr.Label(
@@ -533,9 +556,7 @@ def build_demo(studio: Studio) -> gr.Blocks:
                 )
 
             # --- Inpainting -----------------------------------------------------------------
-            with gr.Tab(t("tab.inpaint"), id="inpaint"):
-                status("inpaint")
-                gr.Markdown(t("inpaint.help"))
+            with model_tab("inpaint", "inpaint.help"):
                 with gr.Row():
                     with gr.Column(scale=3, min_width=320):
                         inpaint_editor = gr.ImageEditor(
@@ -548,9 +569,7 @@ def build_demo(studio: Studio) -> gr.Blocks:
                             transforms=(),
                             height=420,
                         )
-                        with gr.Row():
-                            inpaint_example_seed = seed_box("example_seed", 7)
-                            inpaint_example = gr.Button(t("example"))
+                        inpaint_example_seed, inpaint_example = example_row(7)
                     with gr.Column(scale=2, min_width=280):
                         inpaint_mask = gr.Radio(
                             [
@@ -599,9 +618,7 @@ def build_demo(studio: Studio) -> gr.Blocks:
                 )
 
             # --- Compare --------------------------------------------------------------------
-            with gr.Tab(t("tab.compare"), id="compare"):
-                status("compare")
-                gr.Markdown(t("compare.help"))
+            with model_tab("compare", "compare.help"):
                 with gr.Row():
                     compare_seed = seed_box()
                     compare_count = gr.Slider(1, 36, value=16, step=1, label=t("count"))
@@ -630,16 +647,12 @@ def build_demo(studio: Studio) -> gr.Blocks:
                 )
 
             # --- Edit your own photo (DCGAN inversion) --------------------------------------
-            with gr.Tab(t("tab.invert"), id="invert"):
-                status("invert")
-                gr.Markdown(t("invert.help"))
+            with model_tab("invert", "invert.help"):
                 with gr.Row():
                     with gr.Column(scale=1, min_width=300):
-                        invert_photo = photo_input()
-                        invert_crop = crop_radio()
-                        with gr.Row():
-                            invert_example_seed = seed_box("example_seed", 11)
-                            invert_example = gr.Button(t("example"))
+                        invert_photo, invert_crop, invert_example_seed, invert_example = (
+                            photo_source(11)
+                        )
                         invert_steps = gr.Slider(
                             10, 500, value=120, step=10, label=t("invert.steps")
                         )
@@ -796,6 +809,7 @@ if __name__ == "__main__":
     demo.launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         max_file_size=MAX_UPLOAD,
+        state_session_capacity=SESSION_CAPACITY,
         i18n=I18N,
         theme=THEME,
         css=CSS,

@@ -12,7 +12,8 @@ Launches ``python app.py`` on a free local port (or uses ``--url``), then:
    latency per endpoint and overall;
 2. memory phase: ``--memory-requests`` more requests from the same clients, sampling the server's
    resident memory (VmRSS from /proc; needs the app launched here, or ``--pid``) every 100
-   requests; prints the first / last / max RSS and the least-squares slope, which should be ~0.
+   requests; prints the first / last / max RSS and the least-squares slope, overall and over
+   the second half (after caches and allocator pools have filled), which should be ~0.
 
 Exit code 1 when any request failed (the first few errors are printed).
 """
@@ -49,8 +50,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def launch_app(checkpoints: str | None) -> tuple[subprocess.Popen, str, Path]:
-    """``python app.py`` on a free port; returns the process, its URL and its log file."""
+def launch_app(
+    checkpoints: str | None, script: Path = ROOT / "app.py"
+) -> tuple[subprocess.Popen, str, Path]:
+    """``python app.py`` (or another Gradio ``script``) on a free port, once it answers HTTP;
+    returns the process, its URL and its log file."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     env = {
@@ -64,19 +68,19 @@ def launch_app(checkpoints: str | None) -> tuple[subprocess.Popen, str, Path]:
     log_path = Path(tempfile.gettempdir()) / f"load-test-{port}.log"
     with open(log_path, "wb") as log:
         app = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=log, stderr=log
+            [sys.executable, str(script)], cwd=ROOT, env=env, stdout=log, stderr=log
         )
     started = time.perf_counter()
     while time.perf_counter() - started < 120:
         if app.poll() is not None:
-            raise SystemExit(f"app.py exited; see {log_path}")
+            raise SystemExit(f"{script.name} exited; see {log_path}")
         try:
             urllib.request.urlopen(url + "gradio_api/info", timeout=2).read()
             return app, url, log_path
         except OSError:
             time.sleep(0.2)
     app.terminate()
-    raise SystemExit(f"app.py did not serve within 120 s; see {log_path}")
+    raise SystemExit(f"{script.name} did not serve within 120 s; see {log_path}")
 
 
 def rss_mb(pid: int | None) -> float | None:
@@ -290,10 +294,13 @@ def main(argv: list[str] | None = None) -> int:
             if points:
                 values = [mb for _, mb in sorted(points)]
                 print("\nRSS samples (MB): " + ", ".join(f"{v:.0f}" for v in values))
+                ordered = sorted(points)
+                settled = ordered[len(ordered) // 2 :]  # the first half lets caches fill
                 print(
                     f"RSS first {values[0]:.0f} MB, last {values[-1]:.0f} MB, "
-                    f"max {max(values):.0f} MB; slope {slope(sorted(points)):+.2f} MB per 100 "
-                    "requests"
+                    f"max {max(values):.0f} MB; slope {slope(ordered):+.2f} MB per 100 "
+                    f"requests overall, {slope(settled):+.2f} over the second half "
+                    f"({settled[0][0]}-{settled[-1][0]})"
                 )
             else:
                 print("\nRSS: unknown (pass --pid with --url, on Linux)")

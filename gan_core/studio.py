@@ -100,6 +100,7 @@ class Sample(NamedTuple):
 class Interpolation(NamedTuple):
     strip: np.ndarray
     gif: str
+    mp4: str | None  # None when PyAV (the video encoder) is not installed
 
 
 class Arithmetic(NamedTuple):
@@ -375,7 +376,8 @@ class Studio:
     def interpolate(
         self, name: str, seed_a: Any, seed_b: Any, frames: Any, method: str = "slerp"
     ) -> Interpolation:
-        """Frames from seed A's latent to seed B's (conditions held at A's); a strip and a GIF."""
+        """Frames from seed A's latent to seed B's (conditions held at A's): a strip, a GIF and,
+        when PyAV is installed, an MP4."""
         name = self.check_name(name)
         seed_a, seed_b = require_seed(seed_a, "seed A"), require_seed(seed_b, "seed B")
         frames = check_count(frames, "number of frames", 2, MAX_FRAMES)
@@ -389,14 +391,35 @@ class Studio:
         images = model.generate(interpolate(z_a, z_b, frames, method), **conditions)
         strip = enlarge(image_grid(images, nrow=frames), 96)
         tiles = [enlarge(tile, 160) for tile in to_uint8(images)]
-        return Interpolation(strip, self._save_gif(tiles))
+        loop = tiles + tiles[-2:0:-1]  # there and back
+        return Interpolation(strip, self._save_gif(loop), self._save_mp4(loop))
 
-    def _save_gif(self, tiles: list[np.ndarray], duration_ms: int = 90) -> str:
-        """A looping there-and-back GIF of the frames."""
-        pictures = [Image.fromarray(tile) for tile in tiles]
-        loop = pictures + pictures[-2:0:-1]
+    def _save_gif(self, frames: list[np.ndarray], duration_ms: int = 90) -> str:
+        """A looping GIF of the frames."""
+        pictures = [Image.fromarray(frame) for frame in frames]
         path = self.temp_path(".gif")
-        loop[0].save(path, save_all=True, append_images=loop[1:], duration=duration_ms, loop=0)
+        pictures[0].save(
+            path, save_all=True, append_images=pictures[1:], duration=duration_ms, loop=0
+        )
+        return path
+
+    def _save_mp4(self, frames: list[np.ndarray], fps: int = 11) -> str | None:
+        """The same frames as an H.264 MP4 (plays and shares anywhere), through imageio's PyAV
+        plugin; None when PyAV is missing, since the GIF alone still tells the story."""
+        try:
+            import av  # noqa: F401  (imageio's pyav plugin needs it)
+            import imageio.v3 as iio
+        except ImportError:
+            return None
+        path = self.temp_path(".mp4")
+        iio.imwrite(
+            path,
+            np.stack(frames),
+            plugin="pyav",
+            codec="libx264",
+            fps=fps,
+            out_pixel_format="yuv420p",
+        )
         return path
 
     # --- Vector arithmetic (DCGAN) --------------------------------------------------------------

@@ -96,6 +96,20 @@ def test_interpolation_strip_and_gif(studio):
     assert is_image(lerp.strip)
 
 
+def test_interpolation_video(studio):
+    pytest.importorskip("av", reason="PyAV (in requirements.txt) encodes the MP4")
+    import imageio.v3 as iio
+
+    result = studio.interpolate(DCGAN, 1, 2, 5, "slerp")
+    frames = iio.imread(result.mp4, plugin="pyav")
+    assert frames.shape[0] == 2 * 5 - 2 and frames.shape[3] == 3
+    with Image.open(result.gif) as gif:  # the video shows the GIF's frames (lossy, so close)
+        gif.seek(2)
+        third = np.asarray(gif.convert("RGB"), dtype=np.float32)
+    assert frames.shape[1:3] == third.shape[:2]
+    assert np.abs(frames[2].astype(np.float32) - third).mean() < 12
+
+
 def test_vector_arithmetic(studio):
     rows = studio.autopick("glasses", 0, 24)
     seeds = [parse_seed_list(row, "row") for row in rows]

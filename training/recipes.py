@@ -55,6 +55,7 @@ class Hyper:
     gp_weight: float = 10.0
     kl_weight: float = 1.0
     info_weight: float = 1.0
+    cls_weight: float | None = None  # CVAE-GAN attribute-classifier loss (default: recipe's)
     flip_horizontal: bool = False
 
 
@@ -115,6 +116,19 @@ class Recipe:
             betas=betas or (self.hyper.beta1, self.hyper.beta2),
             **kwargs,
         )
+
+    def adversarial_pair(
+        self, generator: nn.Module, judge: nn.Module, judge_name: str = "discriminator"
+    ) -> tuple[nn.Module, nn.Module]:
+        """DCGAN-initialised generator and discriminator/critic with one Adam each (the
+        judge's at ``--lr-d``), the optimizers under the names the training state uses."""
+        generator.apply(init_dcgan_weights)
+        judge.apply(init_dcgan_weights)
+        self._optimizers = {
+            "generator": self.adam(generator),
+            judge_name: self.adam(judge, lr=self.hyper.lr_d),
+        }
+        return generator, judge
 
     def make_batch(self, data: ImageData, index: torch.Tensor) -> Batch:
         images = data.images[index.to(data.images.device)].to(self.device, non_blocking=True)
@@ -276,14 +290,9 @@ class DCGANRecipe(GANRecipe):
     defaults = {"steps": 10000, "batch_size": 64, "lr": 2e-4, "flip_horizontal": True}
 
     def build(self) -> None:
-        self.model = DCGANGenerator(self.config)
-        self.discriminator = DCGANDiscriminator(self.config)
-        self.model.apply(init_dcgan_weights)
-        self.discriminator.apply(init_dcgan_weights)
-        self._optimizers = {
-            "generator": self.adam(self.model),
-            "discriminator": self.adam(self.discriminator, lr=self.hyper.lr_d),
-        }
+        self.model, self.discriminator = self.adversarial_pair(
+            DCGANGenerator(self.config), DCGANDiscriminator(self.config)
+        )
 
 
 class WGANGPRecipe(Recipe):
@@ -302,14 +311,9 @@ class WGANGPRecipe(Recipe):
     }
 
     def build(self) -> None:
-        self.model = WGANGPGenerator(self.config)
-        self.critic = WGANCritic(self.config)
-        self.model.apply(init_dcgan_weights)
-        self.critic.apply(init_dcgan_weights)
-        self._optimizers = {
-            "generator": self.adam(self.model),
-            "critic": self.adam(self.critic, lr=self.hyper.lr_d),
-        }
+        self.model, self.critic = self.adversarial_pair(
+            WGANGPGenerator(self.config), WGANCritic(self.config), judge_name="critic"
+        )
 
     def networks(self):
         return {"generator": self.model, "critic": self.critic}
@@ -350,14 +354,9 @@ class InfoGANRecipe(Recipe):
     defaults = {"steps": 8000, "batch_size": 64, "lr": 1e-3, "lr_d": 2e-4}
 
     def build(self) -> None:
-        self.model = InfoGANGenerator(self.config)
-        self.discriminator = InfoGANDiscriminator(self.config)
-        self.model.apply(init_dcgan_weights)
-        self.discriminator.apply(init_dcgan_weights)
-        self._optimizers = {
-            "generator": self.adam(self.model),
-            "discriminator": self.adam(self.discriminator, lr=self.hyper.lr_d),
-        }
+        self.model, self.discriminator = self.adversarial_pair(
+            InfoGANGenerator(self.config), InfoGANDiscriminator(self.config)
+        )
 
     def networks(self):
         return {"generator": self.model, "discriminator": self.discriminator}
@@ -441,7 +440,9 @@ class CVAEGANRecipe(Recipe):
             self.discriminator,
         )
         bce = torch.nn.functional.binary_cross_entropy_with_logits
-        w = self.weights
+        w = dict(self.weights)
+        if self.hyper.cls_weight is not None:
+            w["cls"] = self.hyper.cls_weight
         # Targets for transfer: each sample gets one attribute flipped at random.
         flip = torch.nn.functional.one_hot(
             torch.randint(0, attrs.shape[1], (len(x),), device=self.device), attrs.shape[1]
