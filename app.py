@@ -138,6 +138,11 @@ def download_button() -> gr.DownloadButton:
     return gr.DownloadButton(t("download"), size="sm", variant="secondary")
 
 
+def pick_gallery(label: str, height: int) -> gr.Gallery:
+    """Generated images to click on (a click picks one, so no preview pop-up); PNG, 8 a row."""
+    return gr.Gallery(label=t(label), columns=8, height=height, allow_preview=False, format="png")
+
+
 def crop_radio() -> gr.Radio:
     return gr.Radio(
         [(t("crop.auto"), "auto"), (t("crop.aligned"), "aligned"), (t("crop.centre"), "centre")],
@@ -302,13 +307,7 @@ def build_demo(studio: Studio) -> gr.Blocks:
                             [("A", "A"), ("B", "B")], value="A", label=t("interp.target")
                         )
                         cand_go = gr.Button(t("interp.show"))
-                    cand_gallery = gr.Gallery(
-                        label=t("interp.gallery"),
-                        columns=8,
-                        height=300,
-                        allow_preview=False,
-                        format="png",
-                    )
+                    cand_gallery = pick_gallery("interp.gallery", height=300)
                     cand_seeds = gr.State([])
 
                 def run_interpolation(name: str, a: float, b: float, n: float, method: str):
@@ -352,13 +351,7 @@ def build_demo(studio: Studio) -> gr.Blocks:
                     arith_seed = seed_box("arith.gallery_seed", 0)
                     arith_count = gr.Slider(9, 64, value=32, step=1, label=t("arith.gallery_count"))
                     arith_show = gr.Button(t("arith.show"))
-                arith_gallery = gr.Gallery(
-                    label=t("arith.gallery"),
-                    columns=8,
-                    height=330,
-                    allow_preview=False,
-                    format="png",
-                )
+                arith_gallery = pick_gallery("arith.gallery", height=330)
                 arith_seeds = gr.State([])
                 with gr.Row():
                     arith_target = gr.Radio(
