@@ -12,6 +12,7 @@ Language: English or 中文 from the browser's language; switch under Settings (
 """
 
 import contextlib
+import ctypes
 import functools
 import inspect
 import logging
@@ -25,6 +26,23 @@ from typing import Any
 # summarised now and then, keeps a slider move as cheap after a day as after a minute.
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "500")
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """glibc gives each of Gradio's worker threads its own heap ("arena", up to 8 per core);
+    freed image buffers scattered across them are not returned, so RSS crept up ~3.5 MB per
+    100 requests under load. Two arenas kept it flat (benchmarks/RESULTS.md). Same as
+    ``MALLOC_ARENA_MAX=2``, which wins if set; a no-op off glibc."""
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(-8, arenas))  # -8 = M_ARENA_MAX in <malloc.h>
+    except (OSError, AttributeError):
+        return False
+
+
+limit_malloc_arenas()  # before gradio/torch start any thread
 
 import gradio as gr
 

@@ -257,3 +257,32 @@ def test_http_call_api_round_trip(app_server, session):
     data = json.loads(text.split("event: complete\ndata: ", 1)[1].splitlines()[0])
     with urllib.request.urlopen(data[0]["url"], timeout=30) as image:
         assert Image.open(io.BytesIO(image.read())).size == (224, 224)
+
+
+@pytest.mark.skipif(
+    not Path("/lib/x86_64-linux-gnu/libc.so.6").exists()
+    and not Path("/lib/aarch64-linux-gnu/libc.so.6").exists(),
+    reason="glibc only: mallopt(M_ARENA_MAX) does not exist elsewhere",
+)
+def test_malloc_arenas_are_limited_unless_the_user_set_them():
+    """The flat-memory fix (see benchmarks/RESULTS.md) applies, and an explicit env var wins."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    code = "import app; print(app.limit_malloc_arenas())"
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    run = [sys.executable, "-c", code]
+    assert (
+        subprocess.run(
+            run, cwd=root, env=env, capture_output=True, text=True, check=True
+        ).stdout.split()[-1]
+        == "True"
+    )
+    env["MALLOC_ARENA_MAX"] = "4"
+    assert (
+        subprocess.run(
+            run, cwd=root, env=env, capture_output=True, text=True, check=True
+        ).stdout.split()[-1]
+        == "False"
+    )

@@ -296,6 +296,12 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         amp = options["precision"] == "bf16"
+        if amp and device.type == "cpu" and not cpu_has_bf16():
+            log.warning(
+                "--precision bf16 on a CPU without AVX-512 bf16 (%s): bf16 is emulated there "
+                "and a step can be 10x slower than fp32; --precision auto picks fp32 here",
+                torch.backends.cpu.get_cpu_capability(),
+            )
     options["amp_bf16"] = amp
     seed_everything(args.seed)  # weight init is part of the run's determinism
     recipe = recipe_cls(config, Hyper(**options["hyper"]), device, amp)
