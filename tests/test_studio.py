@@ -58,7 +58,12 @@ def test_sample_grid_png_and_seed(studio, name):
 def test_image_i_comes_from_seed_plus_i(studio):
     batch = studio.candidates(DCGAN, 10, 3)
     single = studio.candidates(DCGAN, 11, 1)
-    assert batch[1][1] == "seed 11" and np.array_equal(batch[1][0], single[0][0])
+    assert batch[1][1] == "seed 11"
+    # Same image; CPU kernels may round differently by batch size (seen on AVX2: 1 level, 0.01 %
+    # of pixels), so allow one level of 255 but not a different face.
+    difference = np.abs(batch[1][0].astype(int) - single[0][0].astype(int))
+    assert difference.max() <= 1 and (difference > 0).mean() < 0.01
+    assert np.abs(batch[2][0].astype(int) - single[0][0].astype(int)).mean() > 5
 
 
 def test_truncation_zero_gives_the_mean_face(studio):
