@@ -9,6 +9,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import platform
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -260,29 +263,21 @@ def test_http_call_api_round_trip(app_server, session):
 
 
 @pytest.mark.skipif(
-    not Path("/lib/x86_64-linux-gnu/libc.so.6").exists()
-    and not Path("/lib/aarch64-linux-gnu/libc.so.6").exists(),
+    platform.libc_ver()[0] != "glibc",
     reason="glibc only: mallopt(M_ARENA_MAX) does not exist elsewhere",
 )
 def test_malloc_arenas_are_limited_unless_the_user_set_them():
     """The flat-memory fix (see benchmarks/RESULTS.md) applies, and an explicit env var wins."""
-    import subprocess
-    import sys
 
-    root = Path(__file__).resolve().parent.parent
-    code = "import app; print(app.limit_malloc_arenas())"
-    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
-    run = [sys.executable, "-c", code]
-    assert (
-        subprocess.run(
-            run, cwd=root, env=env, capture_output=True, text=True, check=True
-        ).stdout.split()[-1]
-        == "True"
-    )
-    env["MALLOC_ARENA_MAX"] = "4"
-    assert (
-        subprocess.run(
-            run, cwd=root, env=env, capture_output=True, text=True, check=True
-        ).stdout.split()[-1]
-        == "False"
-    )
+    def limited(**extra_env: str) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"} | extra_env
+        code = "import app; print(app.limit_malloc_arenas())"
+        root = Path(__file__).resolve().parent.parent
+        run = subprocess.run(
+            [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        return run.stdout.split()[-1]
+
+    assert limited() == "True"
+    assert limited(MALLOC_ARENA_MAX="4") == "False"
