@@ -53,9 +53,11 @@ from gan_core.studio import (
     COMPARE_MODELS,
     CVAE_GAN,
     DCGAN,
+    DEFAULT_EDIT_STRENGTH,
     EDIT_CONCEPTS,
     FACE_JUDGE,
     INFOGAN,
+    MAX_EDIT_STRENGTH,
     RELEASE_MODELS,
     Studio,
     add_seed,
@@ -301,6 +303,7 @@ def build_demo(studio: Studio) -> gr.Blocks:
                                 label=t("interp.gif"),
                                 type="filepath",
                                 interactive=False,
+                                buttons=["download"],  # three icons would cover the label
                                 elem_classes="pixelated",
                                 height=200,
                                 scale=2,
@@ -529,6 +532,14 @@ def build_demo(studio: Studio) -> gr.Blocks:
                         transfer_checks = gr.CheckboxGroup(
                             attributes, label=t("transfer.attributes")
                         )
+                        transfer_strength = gr.Slider(
+                            0,
+                            MAX_EDIT_STRENGTH,
+                            value=DEFAULT_EDIT_STRENGTH,
+                            step=0.25,
+                            label=t("transfer.strength"),
+                            info=t("transfer.strength.info"),
+                        )
                         transfer_go = gr.Button(t("transfer.go"), variant="primary")
                 with gr.Row():
                     transfer_original = image_box("transfer.original", height=256)
@@ -559,9 +570,11 @@ def build_demo(studio: Studio) -> gr.Blocks:
                 )
                 transfer_go.click(
                     guarded(
-                        lambda photo, crop, wanted: tuple(studio.transfer(photo, crop, wanted))
+                        lambda photo, crop, wanted, strength: tuple(
+                            studio.transfer(photo, crop, wanted, strength)
+                        )
                     ),
-                    [transfer_photo, transfer_crop, transfer_checks],
+                    [transfer_photo, transfer_crop, transfer_checks, transfer_strength],
                     [transfer_original, transfer_recon, transfer_edited, transfer_file],
                     api_name="transfer",
                 )

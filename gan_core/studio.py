@@ -39,6 +39,7 @@ from gan_core import edit
 from gan_core.checkpoint import CheckpointError, checkpoint_dir, load, read_config, resolve
 from gan_core.config import CONFIG_NAME, WEIGHTS_NAME
 from gan_core.latent import concept_vector, interpolate, jitter, truncate, vector_arithmetic
+from gan_core.models.cvae_gan import DEFAULT_EDIT_STRENGTH
 from gan_core.sampling import MAX_SEED, check_seed, image_grid, make_generator, to_uint8
 
 #: The released models, in the order the app lists them.
@@ -74,6 +75,8 @@ MAX_INVERSION_STEPS = 500
 #: Limits for slider values that arrive through the API (the sliders themselves are narrower).
 MAX_CODE_VALUE = 5.0
 MAX_STRENGTH = 5.0
+#: CVAE-GAN attribute edits: 0 = reconstruction, 1 = the plain condition, above 1 extrapolated.
+MAX_EDIT_STRENGTH = 3.0
 MAX_NOISE = 2.0
 
 #: Vector-arithmetic presets: three concept rows, each a set of attribute conditions for the
@@ -568,9 +571,18 @@ class Studio:
             raise ValueError("no photo: upload a face photo or pick an example first")
         return edit.load_face(photo, crop)
 
-    def transfer(self, photo: Any, crop: str, wanted: Sequence[str] | None) -> Transfer:
+    def transfer(
+        self,
+        photo: Any,
+        crop: str,
+        wanted: Sequence[str] | None,
+        strength: Any = DEFAULT_EDIT_STRENGTH,
+    ) -> Transfer:
         """Original | reconstruction | edited: encode with the predicted attributes, decode with
-        the ticked ones (CVAE-GAN attribute transfer)."""
+        the ticked ones (CVAE-GAN attribute transfer), each changed attribute pushed
+        ``strength`` times as far (1 = the plain condition; the default 2 is what makes the
+        edits visible, see ``DEFAULT_EDIT_STRENGTH``)."""
+        strength = check_number(strength, "edit strength", 0.0, MAX_EDIT_STRENGTH)
         face = self._face(photo, crop)
         model = self.model(CVAE_GAN, family="cvae-gan")
         wanted = list(wanted or [])
@@ -579,7 +591,7 @@ class Studio:
             raise ValueError(f"unknown attributes {unknown}; this model knows {model.attributes}")
         source = (model.predict_attributes(face.tensor) > 0.5).float()
         target = model.attribute_vector(**{a: True for a in wanted})[None]
-        reconstruction, edited = model.transfer(face.tensor, source, target)
+        reconstruction, edited = model.transfer(face.tensor, source, target, strength)
         original, recon, out = (to_uint8(t)[0] for t in (face.tensor, reconstruction, edited))
         strip = enlarge(np.concatenate(_with_gaps([original, recon, out]), axis=1), 192)
         return Transfer(enlarge(original), enlarge(recon), enlarge(out), self.save_png(strip))

@@ -378,6 +378,13 @@ VALUES = [
         GRADIO_RANGE + "|finite|Infinity|JSON|invert a photo first",
     ),
     Case(
+        "edit-strength-too-large",
+        lambda s, f: s.transfer(str(f["face.png"]), "auto", ["Smiling"], 4),
+        lambda f: ("/transfer", (handle_file(str(f["face.png"])), "auto", ["Smiling"], 4)),
+        r"edit strength must be between 0 and 3",
+        GRADIO_RANGE,
+    ),
+    Case(
         "seed-negative",
         lambda s, f: s.sample(DCGAN, -1, 2),
         lambda f: ("/sample", (DCGAN, -1, 2, 1.0)),

@@ -12,7 +12,7 @@ import gan_core
 from gan_core.checkpoint import CheckpointError
 from gan_core.models.autoencoder import VAE, Autoencoder, AutoencoderConfig, VAEConfig
 from gan_core.models.convgan import ConvGANConfig, ConvGenerator
-from gan_core.models.cvae_gan import CVAEGAN, CVAEGANConfig
+from gan_core.models.cvae_gan import CVAEGAN, CVAEGANConfig, push_attributes
 from gan_core.models.dcgan import DCGANConfig, DCGANGenerator
 from gan_core.models.gan import GANConfig, MLPGenerator
 from gan_core.models.infogan import InfoGANConfig, InfoGANGenerator
@@ -206,3 +206,13 @@ def test_hub_repo_id_resolves_through_the_cache(good_checkpoint, tmp_path, monke
     assert model.family == "dcgan"
     with pytest.raises(CheckpointError, match="could not fetch 'someone/absent'"):
         gan_core.load("someone/absent")
+
+
+def test_push_attributes_extrapolates_only_the_changed_attributes():
+    source = torch.tensor([[1.0, 0.0, 1.0, 0.0]])
+    target = torch.tensor([[0.0, 1.0, 1.0, 0.0]])
+    assert torch.equal(push_attributes(source, target, 1.0), target)
+    assert torch.equal(push_attributes(source, target, 0.0), source)
+    assert torch.equal(push_attributes(source, target, 2.0), torch.tensor([[-1.0, 2.0, 1.0, 0.0]]))
+    with pytest.raises(ValueError, match="strength must be a finite"):
+        push_attributes(source, target, float("nan"))

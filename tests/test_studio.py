@@ -151,6 +151,22 @@ def test_attribute_transfer(studio, face_png):
     assert Path(result.png).is_file()
 
 
+def test_edit_strength_zero_is_the_reconstruction_and_larger_strength_moves_further(
+    studio, face_png
+):
+    present = set(studio.analyse_face(face_png).present)
+    flipped = sorted(present ^ {"Eyeglasses"})  # add glasses, or take them off
+    unchanged = studio.transfer(face_png, "auto", flipped, strength=0)
+    assert np.array_equal(unchanged.edited, unchanged.reconstruction)
+    distance = [
+        np.abs(
+            studio.transfer(face_png, "auto", flipped, s).edited.astype(int) - unchanged.edited
+        ).mean()
+        for s in (1, 2)
+    ]
+    assert 0 < distance[0] < distance[1]
+
+
 def test_attribute_transfer_on_a_celeba_photo(studio):
     from conftest import find_data_dir
 

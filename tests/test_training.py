@@ -112,6 +112,22 @@ def test_resume_continues_exactly(data_dir, tmp_path, cache_dir):
     assert read_metrics(straight)[-1]["g"] == read_metrics(split)[-1]["g"]
 
 
+def test_max_minutes_is_a_budget_per_invocation(data_dir, tmp_path, cache_dir):
+    """A resumed run gets a fresh --max-minutes: what earlier sessions spent does not count."""
+    from training.loop import load_state, save_state_atomically
+
+    out = tmp_path / "run"
+    assert run_cli("gan", data_dir, out, cache_dir=cache_dir, steps=2) == 0
+    state = load_state(out / "training_state.pt")
+    state["elapsed_seconds"] = 10 * 3600.0  # ten hours in earlier sessions
+    save_state_atomically(state, out / "training_state.pt")
+    extra = ("--resume", "--max-minutes", "30")
+    assert run_cli("gan", data_dir, out, *extra, cache_dir=cache_dir, steps=4) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["steps"] == 4 and not summary["stopped_early"]
+    assert summary["wall_time_seconds"] > 10 * 3600  # the total still adds every session
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -72,7 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-every", type=int, default=50)
     p.add_argument("--sample-every", type=int, default=500)
     p.add_argument("--checkpoint-every", type=int, default=500)
-    p.add_argument("--max-minutes", type=float, help="stop after this wall time (still exports)")
+    p.add_argument(
+        "--max-minutes",
+        type=float,
+        help="stop after this wall time in this invocation; a --resume gets a fresh budget "
+        "(still exports)",
+    )
     p.add_argument("--threads", type=int, help="torch CPU threads (default: all cores)")
     p.add_argument("--sync-batchnorm", action="store_true", help="SyncBatchNorm under torchrun")
     p.add_argument(

@@ -32,6 +32,7 @@ from tqdm.auto import tqdm
 import gan_core
 from gan_core.checkpoint import checkpoint_dir
 from gan_core.latent import concept_vector, jitter, vector_arithmetic
+from gan_core.models.cvae_gan import DEFAULT_EDIT_STRENGTH, push_attributes
 from training.data import ImageData, load_celeba, load_mnist
 
 #: images held out from every release model's training and from the judges (the last 10%)
@@ -221,6 +222,10 @@ def psnr(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor | None = None) -> 
     return float((10 * torch.log10(1 / mse.clamp(min=1e-10))).mean())
 
 
+#: Attribute flips are measured with the plain condition (1) and at the app's default strength.
+FLIP_STRENGTHS = (1.0, DEFAULT_EDIT_STRENGTH)
+
+
 def cvae_gan_metrics(model, judge, holdout: ImageData, n: int = 500) -> dict:
     from gan_core.edit import preset_mask  # noqa: PLC0415 (the app's masks)
 
@@ -232,26 +237,25 @@ def cvae_gan_metrics(model, judge, holdout: ImageData, n: int = 500) -> dict:
     )
     results["reconstruction_psnr_db"] = round(psnr(recon, x), 2)
     judged = [a for a in model.attributes if a in judge.config.classes]
-    flips = {}
+    z = torch.cat([model.encode(xb, ab) for xb, ab in zip(x.split(100), attrs.split(100))])
+    p_rec = judge.predict(recon)
+    flips: dict = {}
     for name in ("Eyeglasses", "Smiling", "Male"):
         j = model.attributes.index(name)
         target = attrs.clone()
         target[:, j] = 1 - target[:, j]
-        edited = torch.cat(
-            [
-                model.generate(model.encode(xb, ab), attrs=tb)
-                for xb, ab, tb in zip(x.split(100), attrs.split(100), target.split(100))
-            ]
-        )
-        p_edit, p_rec = judge.predict(edited), judge.predict(recon)
         col = _attribute_index(judge, name)
-        success = ((p_edit[:, col] > 0.5).float() == target[:, j]).float().mean()
         others = [_attribute_index(judge, a) for a in judged if a != name]
-        kept = ((p_edit[:, others] > 0.5) == (p_rec[:, others] > 0.5)).float().mean()
-        flips[name] = {
-            "flip_success": round(float(success), 3),
-            "others_kept": round(float(kept), 3),
-        }
+        flips[name] = {}
+        for strength in FLIP_STRENGTHS:
+            edited = model.generate(z, attrs=push_attributes(attrs, target, strength))
+            p_edit = judge.predict(edited)
+            success = ((p_edit[:, col] > 0.5).float() == target[:, j]).float().mean()
+            kept = ((p_edit[:, others] > 0.5) == (p_rec[:, others] > 0.5)).float().mean()
+            flips[name][f"strength_{strength:g}"] = {
+                "flip_success": round(float(success), 3),
+                "others_kept": round(float(kept), 3),
+            }
     results["attribute_flip"] = flips
     inpaint = {}
     for mask_name in ("centre", "lower_face"):
@@ -312,7 +316,12 @@ def summary_row(r: dict) -> str:
         )
     if "cvae_gan" in r:
         c = r["cvae_gan"]
-        flips = ", ".join(f"{k} {v['flip_success']:.0%}" for k, v in c["attribute_flip"].items())
+        flips = ", ".join(
+            f"{k} " + "→".join(f"{s['flip_success']:.0%}" for s in v.values())
+            for k, v in c["attribute_flip"].items()
+        )
+        strengths = "→".join(k.removeprefix("strength_") for k in c["attribute_flip"]["Male"])
+        flips += f" (strength {strengths})"
         gains = ", ".join(f"{k} +{v['gain_db']:.1f} dB" for k, v in c["inpainting"].items())
         extra.append(f"PSNR {c['reconstruction_psnr_db']} dB; flips {flips}; inpaint {gains}")
     if "reconstruction_psnr_db" in r:

@@ -46,7 +46,7 @@ class LoopOptions:
     log_every: int = 50
     sample_every: int = 500
     checkpoint_every: int = 500
-    max_minutes: float | None = None  # stop (and save) after this much wall time
+    max_minutes: float | None = None  # stop (and save) after this long in this invocation
     preview_count: int = 64
     resume: bool = False
 
@@ -218,7 +218,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
             out_of_time = (
                 options.max_minutes is not None
                 and step % options.log_every == 0
-                and distributed.agree(elapsed > options.max_minutes * 60)
+                and distributed.agree(time.perf_counter() - started > options.max_minutes * 60)
             )
             if step % options.log_every == 0 or due_checkpoint or out_of_time:
                 last = {k: float(v.detach()) for k, v in losses.items()}

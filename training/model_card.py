@@ -172,10 +172,19 @@ def metrics_section(metrics: dict) -> str:
             f"On {c['held_out_faces']} held-out faces: reconstruction PSNR "
             f"{c['reconstruction_psnr_db']} dB.\n"
         )
-        lines.append("| attribute flipped | judge agrees | other attributes kept |")
-        lines.append("|---|---|---|")
-        for name, v in c["attribute_flip"].items():
-            lines.append(f"| {name} | {v['flip_success']:.0%} | {v['others_kept']:.0%} |")
+        lines.append(
+            "Each attribute is flipped on every face, then judged. Edit strength 1 decodes with "
+            "the plain flipped condition; strength 2 (the app's default) pushes the changed "
+            "attribute to 2 or −1 (`gan_core.models.cvae_gan.push_attributes`).\n"
+        )
+        lines.append("| attribute flipped | edit strength | judge agrees | other attributes kept |")
+        lines.append("|---|---|---|---|")
+        for name, by_strength in c["attribute_flip"].items():
+            for key, v in by_strength.items():
+                lines.append(
+                    f"| {name} | {key.removeprefix('strength_')} | {v['flip_success']:.0%} | "
+                    f"{v['others_kept']:.0%} |"
+                )
         lines.append("")
         lines.append("| inpainting mask | PSNR in hole | mean-colour fill | gain |")
         lines.append("|---|---|---|---|")
@@ -277,11 +286,12 @@ def write_card(name: str, run: Path | None) -> Path:
             save_image(sweep, folder / f"sweep-code{j}.png", nrow=cols, padding=1)
             sweeps.append(f"sweep-code{j}.png")
     save_image(model.sample(64, seed=0), folder / grid_name, nrow=8, padding=1)
-    has_curves = run is not None and loss_curves(run, folder / "loss_curves.png")
-    frames = []
     if run is not None:
-        cell = model.image_shape[1]
-        frames = timeline(run, folder, cell, 4 if domain == "celeba" else None)
+        has_curves = loss_curves(run, folder / "loss_curves.png")
+        frames = timeline(run, folder, model.image_shape[1], 4 if domain == "celeba" else None)
+    else:  # re-rendering a released card (new metrics): keep the curves and frames it has
+        has_curves = (folder / "loss_curves.png").is_file()
+        frames = sorted(f.name for f in (folder / "timeline").glob("step-*.png"))
     lines = [
         f"# {name}",
         "",
@@ -338,7 +348,12 @@ def write_card(name: str, run: Path | None) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.model_card", description=__doc__)
     parser.add_argument("--name", required=True, help="release name under checkpoints/")
-    parser.add_argument("--run", type=Path, help="the run folder that produced it")
+    parser.add_argument(
+        "--run",
+        type=Path,
+        help="the run folder that produced it (omit to re-render a released card with its "
+        "existing loss curves and timeline)",
+    )
     args = parser.parse_args(argv)
     try:
         print(write_card(args.name, args.run))

@@ -8,6 +8,7 @@ D is used only in training. Attributes c are CelebA names, 1 = has it, 0 = does 
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 import torch
@@ -38,6 +39,25 @@ class CVAEGANConfig(ModelConfig):
     image_size: int = 64
     width: int = 32
     attributes: list[str] = dataclasses.field(default_factory=lambda: list(DEFAULT_ATTRIBUTES))
+
+
+#: The app's default edit strength. On held-out faces (judge-celeba64) strength 1 turns
+#: glasses on or off for only about a quarter of faces, because z still carries some of each
+#: attribute; strength 2 flips Eyeglasses, Smiling and Male for 95-99 % while keeping the other
+#: judged attributes for 91-97 % (checkpoints/cvae-gan-celeba64/README.md).
+DEFAULT_EDIT_STRENGTH = 2.0
+
+
+def push_attributes(
+    attrs_from: torch.Tensor, attrs_to: torch.Tensor, strength: float = 1.0
+) -> torch.Tensor:
+    """``attrs_from + strength * (attrs_to - attrs_from)``: unchanged attributes stay, changed
+    ones move past 0/1 when strength > 1 (0 -> 1 becomes 2 and 1 -> 0 becomes -1 at strength
+    2). Extrapolating the condition is the usual way to make a conditional decoder commit to
+    an edit its latent code half-contradicts."""
+    if not math.isfinite(strength):
+        raise ValueError(f"strength must be a finite number, got {strength!r}")
+    return attrs_from + strength * (attrs_to - attrs_from)
 
 
 def conv_tower(channels: int, width: int, norm: bool = True) -> nn.Sequential:
@@ -178,8 +198,17 @@ class CVAEGAN(GenerativeModel):
         return mean
 
     @torch.inference_mode()
-    def transfer(self, x: torch.Tensor, attrs_from: torch.Tensor, attrs_to: torch.Tensor):
-        """Reconstruct with the source attributes and re-generate with the target ones."""
+    def transfer(
+        self,
+        x: torch.Tensor,
+        attrs_from: torch.Tensor,
+        attrs_to: torch.Tensor,
+        strength: float = 1.0,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Reconstruct with the source attributes and re-generate with the target ones, each
+        changed attribute pushed ``strength`` times as far (see :func:`push_attributes`)."""
+        attrs_from = self._check_attrs(attrs_from, len(x))
+        attrs_to = push_attributes(attrs_from, self._check_attrs(attrs_to, len(x)), strength)
         z = self.encode(x, attrs_from)
         return self.generate(z, attrs=attrs_from), self.generate(z, attrs=attrs_to)
 
@@ -189,13 +218,20 @@ class CVAEGAN(GenerativeModel):
         mask: torch.Tensor,
         attrs: torch.Tensor | None = None,
         steps: int = 60,
-        rounds: int = 3,
+        rounds: int = 0,
+        prior_weight: float = 1e-2,
     ) -> torch.Tensor:
         """Fill the pixels where ``mask`` is 1 (N, 1, H, W); keep the others exactly.
 
-        Start from the mean colour in the hole, re-encode the filled image a few ``rounds``
-        (each pass pulls the guess onto the face manifold), then refine z by gradient steps
-        that fit the known pixels only.
+        Encode the image with the hole at its mean colour, optionally re-encode a few
+        ``rounds`` with the decoded hole pasted in, then refine z by gradient steps that fit
+        the known pixels only, with a Gaussian prior on z of weight ``prior_weight``.
+
+        The defaults were measured on 100 held-out faces (lower-face mask, PSNR gain in the
+        hole over a mean-colour fill, 60 steps): with the old prior of 1e-3, 3 re-encoding
+        rounds gave +2.4 dB and none +3.1; a prior of 1e-2 gives +4.0 (centre box +4.4 ->
+        +5.5) because z stops over-fitting the border of the hole, and then rounds hardly
+        matter (3 rounds: +3.8). A prior of 1e-1 washes the face out.
         """
         x = self._check_images(x)
         mask = as_tensor(mask, torch.float32, self.device, "mask")
@@ -220,10 +256,10 @@ class CVAEGAN(GenerativeModel):
             filled = x * known + self.generate(z, attrs=attrs) * mask
         z = self.encode(filled, attrs).clone()
         if steps > 0:
-            z = self._fit_latent(z, attrs, x, known, steps)
+            z = self._fit_latent(z, attrs, x, known, steps, prior_weight)
         return x * known + self.generate(z, attrs=attrs) * mask
 
-    def _fit_latent(self, z, attrs, target, known, steps: int) -> torch.Tensor:
+    def _fit_latent(self, z, attrs, target, known, steps: int, prior_weight: float) -> torch.Tensor:
         """Adam on z so that G(z) matches ``target`` where ``known`` is 1 (prior keeps z sane)."""
         self.eval()
         with torch.inference_mode(False), torch.enable_grad():
@@ -235,7 +271,7 @@ class CVAEGAN(GenerativeModel):
                 err = ((out - target) ** 2 * known).sum((1, 2, 3)) / known.sum((1, 2, 3)).clamp(
                     min=1
                 )
-                loss = err.sum() + 1e-3 * (z**2).mean(1).sum()
+                loss = err.sum() + prior_weight * (z**2).mean(1).sum()
                 optimiser.zero_grad(set_to_none=True)
                 loss.backward()
                 optimiser.step()
