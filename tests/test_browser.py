@@ -160,7 +160,13 @@ def test_every_tab_renders_and_works(page, shots):
     click(page, "Use a generated face")  # role look-ups see only the open tab's button
     wait_for_image(page, "Face photo (any size; JPEG, PNG, WebP…)")
     click(page, "Apply attributes")
-    wait_for_image(page, "Edited")
+    edited = wait_for_image(page, "Edited")
+    page.get_by_role("checkbox", name="Eyeglasses").click()  # add (or remove) glasses
+    strength = page.get_by_label("number input for Edit strength")
+    strength.fill("2.5")
+    strength.press("Enter")
+    click(page, "Apply attributes")
+    wait_for_image(page, "Edited", edited)
     settle(page)
     page.screenshot(path=shots / "05-transfer.png", full_page=True)
 

@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
+from safetensors import safe_open  # noqa: E402
 from torchvision.utils import save_image  # noqa: E402
 
 import gan_core  # noqa: E402
@@ -260,6 +261,15 @@ def write_judge_card(name: str, folder: Path, model, config: dict, run: Path | N
     return folder / "README.md"
 
 
+def stored_as(weights: Path) -> str:
+    """ ", weights stored in fp16" when the file was written with half=True (else "")."""
+    with safe_open(weights, "pt") as handle:
+        dtypes = {str(handle.get_slice(key).get_dtype()) for key in handle.keys()}  # noqa: SIM118 (not a dict)
+    if "F16" in dtypes:
+        return ", weights stored in fp16 (`save_pretrained(half=True)` / `--half`)"
+    return ""
+
+
 def write_card(name: str, run: Path | None) -> Path:
     folder = checkpoint_dir() / name
     model = gan_core.load(folder)
@@ -317,7 +327,7 @@ def write_card(name: str, run: Path | None) -> Path:
     lines += training_lines(training, data)
     lines += [
         f"Parameters: {n_params:,} in the released (inference) networks; "
-        f"`model.safetensors` {size_mb:.1f} MB.",
+        f"`model.safetensors` {size_mb:.1f} MB{stored_as(folder / 'model.safetensors')}.",
         "",
         "Architecture (`config.json`): "
         + ", ".join(
