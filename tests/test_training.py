@@ -125,7 +125,7 @@ def test_max_minutes_is_a_budget_per_invocation(data_dir, tmp_path, cache_dir):
     assert run_cli("gan", data_dir, out, *extra, cache_dir=cache_dir, steps=4) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["steps"] == 4 and not summary["stopped_early"]
-    assert summary["wall_time_seconds"] > 10 * 3600  # the total still adds every session
+    assert summary["wall_time_seconds"] >= 10 * 3600  # the total still adds every session
 
 
 @pytest.mark.parametrize(
