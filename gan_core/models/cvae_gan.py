@@ -41,10 +41,10 @@ class CVAEGANConfig(ModelConfig):
     attributes: list[str] = dataclasses.field(default_factory=lambda: list(DEFAULT_ATTRIBUTES))
 
 
-#: The app's default edit strength. On held-out faces (judge-celeba64) strength 1 turns
-#: glasses on or off for only about a quarter of faces, because z still carries some of each
-#: attribute; strength 2 flips Eyeglasses, Smiling and Male for 95-99 % while keeping the other
-#: judged attributes for 91-97 % (checkpoints/cvae-gan-celeba64/README.md).
+#: The app's default edit strength. On 500 held-out faces (judge-celeba64) strength 1 turns
+#: glasses on or off for only 22 % of faces, because z still carries some of each attribute;
+#: strength 2 flips Eyeglasses, Smiling and Male for 97 / 100 / 93 % while keeping the other
+#: judged attributes for 93 / 97 / 91 % (checkpoints/cvae-gan-celeba64/README.md).
 DEFAULT_EDIT_STRENGTH = 2.0
 
 
