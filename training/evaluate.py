@@ -322,7 +322,8 @@ def summary_row(r: dict) -> str:
             f"{k} " + "→".join(f"{s['flip_success']:.0%}" for s in v.values())
             for k, v in c["attribute_flip"].items()
         )
-        strengths = "→".join(k.removeprefix("strength_") for k in c["attribute_flip"]["Male"])
+        measured = next(iter(c["attribute_flip"].values()))  # every attribute, same strengths
+        strengths = "→".join(k.removeprefix("strength_") for k in measured)
         flips += f" (strength {strengths})"
         gains = ", ".join(f"{k} +{v['gain_db']:.1f} dB" for k, v in c["inpainting"].items())
         extra.append(f"PSNR {c['reconstruction_psnr_db']} dB; flips {flips}; inpaint {gains}")

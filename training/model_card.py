@@ -262,7 +262,7 @@ def write_judge_card(name: str, folder: Path, model, config: dict, run: Path | N
 
 
 def stored_as(weights: Path) -> str:
-    """ ", weights stored in fp16" when the file was written with half=True (else "")."""
+    """The card's note on the weights' precision: fp16 when saved with half=True, else ""."""
     with safe_open(weights, "pt") as handle:
         dtypes = {str(handle.get_slice(key).get_dtype()) for key in handle.keys()}  # noqa: SIM118 (not a dict)
     if "F16" in dtypes:
