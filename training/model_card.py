@@ -165,6 +165,15 @@ def metrics_section(metrics: dict) -> str:
                 f"3×3 noisy grids), against a base rate of "
                 f"{a['base_rate_random_samples']:.1%} among random samples.\n"
             )
+            real = a.get("real_photos_of_concept", {})
+            if "success_rate" in real:
+                lines.append(
+                    f"The same rule applied to the {real['images']} real held-out photos labelled "
+                    f"“woman with glasses” passes **{real['success_rate']:.0%}** of them (judged "
+                    f"female {real['judged_female']:.0%}, judged in glasses "
+                    f"{real['judged_glasses']:.0%}): roughly the ceiling of the figure above "
+                    "under this judge.\n"
+                )
         else:
             lines.append(f"Vector arithmetic could not be measured: {a}\n")
     if "cvae_gan" in metrics:

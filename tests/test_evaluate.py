@@ -1,0 +1,117 @@
+"""The evaluation module's measurements on toy models whose right answers are known."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+import torch
+
+from training.data import ImageData
+from training.evaluate import (
+    dcgan_arithmetic,
+    judge_on_real_concept,
+    precision_recall,
+    psnr,
+    woman_with_glasses,
+)
+
+
+class ChannelJudge:
+    """Reads "Male" from the red channel and "Eyeglasses" from the green one."""
+
+    config = types.SimpleNamespace(classes=["Male", "Eyeglasses"])
+
+    def predict(self, images: torch.Tensor) -> torch.Tensor:
+        return images[:, :2].mean((2, 3)).clamp(0.05, 0.95)
+
+
+class LinearFaces:
+    """A generator whose attributes are half-spaces of z: male if z0 > 0, glasses if z1 > 1.5
+    (rare, as in CelebA). Vector arithmetic works on it by construction."""
+
+    z_dim = 8
+
+    def generate(self, z: torch.Tensor) -> torch.Tensor:
+        images = torch.zeros(len(z), 3, 4, 4)
+        images[:, 0] = (z[:, 0] > 0).float()[:, None, None]
+        images[:, 1] = (z[:, 1] > 1.5).float()[:, None, None]
+        return images
+
+
+def test_success_rule_needs_both_attributes():
+    probs = torch.tensor([[0.1, 0.9], [0.9, 0.9], [0.1, 0.1], [0.6, 0.6]])
+    assert woman_with_glasses(ChannelJudge(), probs).tolist() == [True, False, False, False]
+
+
+def test_arithmetic_succeeds_where_the_latent_is_linear():
+    result = dcgan_arithmetic(LinearFaces(), ChannelJudge(), trials=200, pool=2000)
+    base = result["base_rate_random_samples"]
+    assert 0.01 < base < 0.06  # P(z0 < 0, z1 > 1.5) = 0.5 * 0.067
+    assert result["success_rate"] > 0.5 > 10 * base
+    assert result["exemplar_counts"]["man_glasses"] > 30
+
+
+def test_arithmetic_fails_where_glasses_come_with_maleness():
+    class Entangled(LinearFaces):
+        """Glasses turn every face male, as a generator trained on CelebA's men may learn."""
+
+        def generate(self, z):
+            images = super().generate(z)
+            images[:, 0] = torch.maximum(images[:, 0], images[:, 1])
+            return images
+
+    result = dcgan_arithmetic(Entangled(), ChannelJudge(), trials=50, pool=2000)
+    assert result["base_rate_random_samples"] == 0
+    assert result["success_rate"] == 0
+
+
+def test_arithmetic_reports_too_few_exemplars():
+    class NoGlasses(LinearFaces):
+        def generate(self, z):
+            images = super().generate(z)
+            images[:, 1] = 0
+            return images
+
+    result = dcgan_arithmetic(NoGlasses(), ChannelJudge(), pool=200)
+    assert result["error"] == "too few exemplars"
+    assert result["counts"]["man_glasses"] == 0
+
+
+def test_real_photo_reference_uses_the_labels_and_the_same_rule():
+    # four photos labelled (male, glasses); two are women with glasses, and the judge (reading
+    # the pixels) sees only the first of those two as one
+    pixels = torch.tensor([[0, 255], [255, 255], [0, 255], [0, 0]], dtype=torch.uint8)
+    images = pixels[:, :, None, None].expand(4, 2, 4, 4)
+    images = torch.cat([images, torch.zeros(4, 1, 4, 4, dtype=torch.uint8)], 1)
+    labels = torch.tensor([[0, 1], [0, 1], [1, 1], [0, 0]])
+    holdout = ImageData(images, attributes=labels, attribute_names=["Male", "Eyeglasses"])
+    ref = judge_on_real_concept(ChannelJudge(), holdout)
+    assert ref == {
+        "images": 2,
+        "success_rate": 0.5,
+        "judged_female": 0.5,
+        "judged_glasses": 1.0,
+    }
+    none = ImageData(images[3:], attributes=labels[3:], attribute_names=["Male", "Eyeglasses"])
+    assert judge_on_real_concept(ChannelJudge(), none) == {"images": 0}
+
+
+def test_precision_recall_expose_collapse():
+    real = torch.randn(400, 5, generator=torch.Generator().manual_seed(0))
+    assert precision_recall(real, real) == (1.0, 1.0)
+    collapsed = real[:5].repeat(80, 1) + 1e-3  # every fake is one of five real faces
+    precision, recall = precision_recall(real, collapsed)
+    assert precision == 1.0
+    assert recall < 0.1
+
+
+def test_psnr_known_values():
+    a = torch.zeros(2, 3, 4, 4)
+    assert psnr(a + 0.1, a) == pytest.approx(20.0, abs=1e-4)
+    mask = torch.zeros(1, 1, 4, 4)
+    mask[..., :2, :] = 1
+    b = a.clone()
+    b[..., 2:, :] = 1.0  # wrong only outside the mask
+    b[..., :2, :] = 0.01
+    assert psnr(b, a, mask) == pytest.approx(40.0, abs=1e-4)
