@@ -81,7 +81,10 @@ EN: dict[str, str] = {
     "arith.help": (
         "The DCGAN paper's famous figure: average the latents of three faces per concept, then "
         "compute **A − B + C**, e.g. *man with glasses − man + woman ≈ woman with glasses*. "
-        "Fill each row by clicking faces in the gallery, or let the attribute judge pick them."
+        "Fill each row by clicking faces in the gallery, or let the attribute judge pick them. "
+        "A concept vector carries everything its exemplars share: about four in five CelebA "
+        "faces with glasses are men, so the glasses result often comes out male. The smile "
+        "preset works more often."
     ),
     "arith.gallery_seed": "First gallery seed",
     "arith.gallery_count": "Faces in the gallery",
@@ -284,6 +287,8 @@ ZH: dict[str, str] = {
     "arith.help": (
         "DCGAN 论文中著名的图：每个概念取三张人脸的隐变量平均，再计算 **A − B + C**，例如"
         "*戴眼镜的男人 − 男人 + 女人 ≈ 戴眼镜的女人*。点击图库中的人脸填满每一行，或让属性判别器自动挑选。"
+        "概念向量带着样例的所有共同点：CelebA 里戴眼镜的人脸约五分之四是男性，所以眼镜的结果常常变成男人；"
+        "微笑预设更常成功。"
     ),
     "arith.gallery_seed": "图库第一个种子",
     "arith.gallery_count": "图库人脸数",

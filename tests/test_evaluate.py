@@ -9,12 +9,15 @@ import torch
 
 from training.data import ImageData
 from training.evaluate import (
+    arithmetic_target,
     dcgan_arithmetic,
     judge_on_real_concept,
+    matches,
     precision_recall,
     psnr,
-    woman_with_glasses,
 )
+
+WOMAN_WITH_GLASSES = {"Male": 0, "Eyeglasses": 1}
 
 
 class ChannelJudge:
@@ -41,7 +44,13 @@ class LinearFaces:
 
 def test_success_rule_needs_both_attributes():
     probs = torch.tensor([[0.1, 0.9], [0.9, 0.9], [0.1, 0.1], [0.6, 0.6]])
-    assert woman_with_glasses(ChannelJudge(), probs).tolist() == [True, False, False, False]
+    ok = matches(ChannelJudge(), probs, WOMAN_WITH_GLASSES)
+    assert ok.tolist() == [True, False, False, False]
+
+
+def test_targets_are_the_arithmetic_of_the_rows():
+    assert arithmetic_target("glasses") == WOMAN_WITH_GLASSES
+    assert arithmetic_target("smiling") == {"Male": 1, "Smiling": 1}
 
 
 def test_arithmetic_succeeds_where_the_latent_is_linear():
@@ -49,7 +58,8 @@ def test_arithmetic_succeeds_where_the_latent_is_linear():
     base = result["base_rate_random_samples"]
     assert 0.01 < base < 0.06  # P(z0 < 0, z1 > 1.5) = 0.5 * 0.067
     assert result["success_rate"] > 0.5 > 10 * base
-    assert result["exemplar_counts"]["man_glasses"] > 30
+    assert result["target"] == WOMAN_WITH_GLASSES
+    assert result["exemplar_counts"]["A"] > 30  # men with glasses
 
 
 def test_arithmetic_fails_where_glasses_come_with_maleness():
@@ -75,7 +85,7 @@ def test_arithmetic_reports_too_few_exemplars():
 
     result = dcgan_arithmetic(NoGlasses(), ChannelJudge(), pool=200)
     assert result["error"] == "too few exemplars"
-    assert result["counts"]["man_glasses"] == 0
+    assert result["counts"]["A"] == 0
 
 
 def test_real_photo_reference_uses_the_labels_and_the_same_rule():
@@ -86,15 +96,15 @@ def test_real_photo_reference_uses_the_labels_and_the_same_rule():
     images = torch.cat([images, torch.zeros(4, 1, 4, 4, dtype=torch.uint8)], 1)
     labels = torch.tensor([[0, 1], [0, 1], [1, 1], [0, 0]])
     holdout = ImageData(images, attributes=labels, attribute_names=["Male", "Eyeglasses"])
-    ref = judge_on_real_concept(ChannelJudge(), holdout)
+    ref = judge_on_real_concept(ChannelJudge(), holdout, WOMAN_WITH_GLASSES)
     assert ref == {
         "images": 2,
         "success_rate": 0.5,
-        "judged_female": 0.5,
-        "judged_glasses": 1.0,
+        "judged_Male=0": 0.5,
+        "judged_Eyeglasses=1": 1.0,
     }
     none = ImageData(images[3:], attributes=labels[3:], attribute_names=["Male", "Eyeglasses"])
-    assert judge_on_real_concept(ChannelJudge(), none) == {"images": 0}
+    assert judge_on_real_concept(ChannelJudge(), none, WOMAN_WITH_GLASSES) == {"images": 0}
 
 
 def test_precision_recall_expose_collapse():

@@ -33,6 +33,7 @@ import gan_core
 from gan_core.checkpoint import checkpoint_dir
 from gan_core.latent import concept_vector, jitter, vector_arithmetic
 from gan_core.models.cvae_gan import DEFAULT_EDIT_STRENGTH, push_attributes
+from gan_core.studio import ARITHMETIC_PRESETS
 from training.data import ImageData, load_celeba, load_mnist
 
 #: images held out from every release model's training and from the judges (the last 10%)
@@ -168,82 +169,89 @@ def _attribute_index(judge, name: str) -> int:
     return judge.config.classes.index(name)
 
 
-def woman_with_glasses(judge, probs: torch.Tensor) -> torch.Tensor:
-    """The arithmetic's success rule: judged not male and wearing glasses."""
-    male = probs[:, _attribute_index(judge, "Male")]
-    glasses = probs[:, _attribute_index(judge, "Eyeglasses")]
-    return (male < 0.5) & (glasses > 0.5)
+def matches(judge, probs: torch.Tensor, rule: dict[str, int]) -> torch.Tensor:
+    """Which images the judge sees as ``rule`` (1 = has the attribute, 0 = has not)."""
+    ok = torch.ones(len(probs), dtype=torch.bool)
+    for attribute, wanted in rule.items():
+        has = probs[:, _attribute_index(judge, attribute)] > 0.5
+        ok &= has if wanted else ~has
+    return ok
 
 
-def judge_on_real_concept(judge, holdout: ImageData) -> dict:
-    """The success rule applied to real held-out photos labelled "woman with glasses".
+def arithmetic_target(preset: str) -> dict[str, int]:
+    """What A - B + C should show, by doing the arithmetic on the rows' attributes:
+    (male, glasses) - (male) + (woman) = woman with glasses."""
+    a, b, c = ARITHMETIC_PRESETS[preset]
+    return {k: a.get(k, 0) - b.get(k, 0) + c.get(k, 0) for k in {**a, **b, **c}}
+
+
+def judge_on_real_concept(judge, holdout: ImageData, rule: dict[str, int]) -> dict:
+    """The success rule applied to real held-out photos whose CelebA labels match ``rule``.
 
     The ceiling of the arithmetic figure under this judge: a result cannot be expected to score
     better than real photographs of the concept do.
     """
-    labels = holdout.select_attributes(["Male", "Eyeglasses"]) > 0.5
-    wanted = torch.nonzero(~labels[:, 0] & labels[:, 1]).flatten()
-    if len(wanted) == 0:
+    names = list(rule)
+    labels = holdout.select_attributes(names) > 0.5
+    wanted = torch.ones(len(labels), dtype=torch.bool)
+    for i, name in enumerate(names):
+        wanted &= labels[:, i] if rule[name] else ~labels[:, i]
+    index = torch.nonzero(wanted).flatten()
+    if len(index) == 0:
         return {"images": 0}
-    probs = judge.predict(to_unit(holdout.images[wanted]))
-    rate = lambda ok: round(float(ok.float().mean()), 3)  # noqa: E731
-    return {
-        "images": len(wanted),
-        "success_rate": rate(woman_with_glasses(judge, probs)),
-        "judged_female": rate(probs[:, _attribute_index(judge, "Male")] < 0.5),
-        "judged_glasses": rate(probs[:, _attribute_index(judge, "Eyeglasses")] > 0.5),
-    }
+    probs = judge.predict(to_unit(holdout.images[index]))
+    result = {"images": len(index), "success_rate": _rate(matches(judge, probs, rule))}
+    for name, value in rule.items():  # which half of the rule the judge misses
+        result[f"judged_{name}={value}"] = _rate(matches(judge, probs, {name: value}))
+    return result
+
+
+def _rate(ok: torch.Tensor) -> float:
+    return round(float(ok.float().mean()), 3)
 
 
 def dcgan_arithmetic(
     model,
     judge,
     holdout: ImageData | None = None,
+    preset: str = "glasses",
     trials: int = 100,
     pool: int = 3000,
     noise: float = 0.25,
     seed: int = 0,
 ) -> dict:
-    """ "man with glasses - man + woman": 3 exemplars per concept picked by the judge from random
-    samples; success = the judge sees a woman with glasses in the result. Each trial also
-    renders the paper's 3x3 grid (small noise), counted too. With ``holdout``, the same rule
-    is applied to real photos of the concept as a reference."""
+    """The app's arithmetic preset (e.g. "man with glasses - man + woman"): 3 exemplars per
+    concept picked by the judge from random samples; success = the judge sees the target (a
+    woman with glasses) in the result. Each trial also renders the paper's 3x3 grid (small
+    noise), counted too. With ``holdout``, the rule is applied to real photos as a reference."""
+    rows, target = ARITHMETIC_PRESETS[preset], arithmetic_target(preset)
     z = torch.randn(pool, model.z_dim, generator=torch.Generator().manual_seed(seed))
     probs = torch.cat([judge.predict(model.generate(chunk)) for chunk in z.split(500)])
-    male = probs[:, _attribute_index(judge, "Male")] > 0.5
-    glasses = probs[:, _attribute_index(judge, "Eyeglasses")] > 0.5
-    groups = {
-        "man_glasses": torch.nonzero(male & glasses).flatten(),
-        "man": torch.nonzero(male & ~glasses).flatten(),
-        "woman": torch.nonzero(~male & ~glasses).flatten(),
-    }
-    base_rate = float(woman_with_glasses(judge, probs).float().mean())
-    if min(len(g) for g in groups.values()) < 3:
-        return {"error": "too few exemplars", "counts": {k: len(v) for k, v in groups.items()}}
+    groups = [torch.nonzero(matches(judge, probs, rule)).flatten() for rule in rows]
+    counts = {"A": len(groups[0]), "B": len(groups[1]), "C": len(groups[2])}
+    if min(counts.values()) < 3:
+        return {"preset": preset, "error": "too few exemplars", "counts": counts}
     rng = torch.Generator().manual_seed(seed + 1)
     hits, grid_hits, grid_total = 0, 0, 0
     for _ in range(trials):
-        picks = {k: v[torch.randperm(len(v), generator=rng)[:3]] for k, v in groups.items()}
-        result = vector_arithmetic(
-            concept_vector(z[picks["man_glasses"]]),
-            concept_vector(z[picks["man"]]),
-            concept_vector(z[picks["woman"]]),
-        )
-        grid = jitter(result, 9, noise, generator=rng)
-        ok = woman_with_glasses(judge, judge.predict(model.generate(grid)))
+        means = [concept_vector(z[g[torch.randperm(len(g), generator=rng)[:3]]]) for g in groups]
+        grid = jitter(vector_arithmetic(*means), 9, noise, generator=rng)
+        ok = matches(judge, judge.predict(model.generate(grid)), target)
         hits += int(ok[0])
         grid_hits += int(ok.sum())
         grid_total += len(ok)
     result = {
+        "preset": preset,
+        "target": target,
         "success_rate": round(hits / trials, 3),
         "grid_success_rate": round(grid_hits / grid_total, 3),
-        "base_rate_random_samples": round(base_rate, 4),
+        "base_rate_random_samples": round(float(matches(judge, probs, target).float().mean()), 4),
         "trials": trials,
         "exemplar_pool": pool,
-        "exemplar_counts": {k: len(v) for k, v in groups.items()},
+        "exemplar_counts": counts,
     }
     if holdout is not None:
-        result["real_photos_of_concept"] = judge_on_real_concept(judge, holdout)
+        result["real_photos_of_concept"] = judge_on_real_concept(judge, holdout, target)
     return result
 
 
@@ -330,7 +338,8 @@ def evaluate_model(name: str, data_dir: Path, n: int = 2000) -> dict:
         result["infogan"] = infogan_category_accuracy(model, judge)
         result["infogan"]["continuous"] = infogan_continuous_effect(model, judge)
     if model.family == "dcgan":
-        result["arithmetic"] = dcgan_arithmetic(model, judge, holdout)
+        result["arithmetic"] = dcgan_arithmetic(model, judge, holdout, "glasses")
+        result["arithmetic_smiling"] = dcgan_arithmetic(model, judge, holdout, "smiling")
     if model.family == "cvae-gan":
         result["cvae_gan"] = cvae_gan_metrics(model, judge, holdout)
     if model.family in ("ae", "vae"):
@@ -345,14 +354,15 @@ def summary_row(r: dict) -> str:
     extra = []
     if "infogan" in r:
         extra.append(f"category acc {r['infogan']['category_accuracy']:.1%}")
-    if "arithmetic" in r and "success_rate" in r["arithmetic"]:
-        a = r["arithmetic"]
-        real = a.get("real_photos_of_concept", {})
-        ceiling = f", real photos {real['success_rate']:.0%}" if "success_rate" in real else ""
-        extra.append(
-            f"arithmetic {a['success_rate']:.0%} (base {a['base_rate_random_samples']:.1%}"
-            f"{ceiling})"
-        )
+    for key, label in (("arithmetic", "glasses"), ("arithmetic_smiling", "smile")):
+        a = r.get(key, {})
+        if "success_rate" in a:
+            real = a.get("real_photos_of_concept", {})
+            ceiling = f", real photos {real['success_rate']:.0%}" if "success_rate" in real else ""
+            extra.append(
+                f"arithmetic ({label}) {a['success_rate']:.0%} "
+                f"(base {a['base_rate_random_samples']:.1%}{ceiling})"
+            )
     if "cvae_gan" in r:
         c = r["cvae_gan"]
         flips = ", ".join(

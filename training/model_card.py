@@ -72,6 +72,12 @@ LICENCES = {
     "that restriction.",
 }
 
+#: metrics.json key -> (the arithmetic in words, what a success shows)
+ARITHMETIC_WORDS = {
+    "arithmetic": ("man with glasses − man + woman", "a woman with glasses"),
+    "arithmetic_smiling": ("smiling woman − neutral woman + neutral man", "a smiling man"),
+}
+
 
 def loss_curves(run: Path, out: Path) -> bool:
     path = run / "metrics.jsonl"
@@ -155,27 +161,32 @@ def metrics_section(metrics: dict) -> str:
                 f"{effect['mean_abs_pixel_change']}, digit kept in {effect['digit_kept']:.0%}"
             )
         lines.append("")
-    if "arithmetic" in metrics:
-        a = metrics["arithmetic"]
-        if "success_rate" in a:
-            lines.append(
-                f"Vector arithmetic “man with glasses − man + woman” (3 judge-picked exemplars "
-                f"per concept, {a['trials']} trials): the judge sees a woman with glasses in "
-                f"**{a['success_rate']:.0%}** of results ({a['grid_success_rate']:.0%} over the "
-                f"3×3 noisy grids), against a base rate of "
-                f"{a['base_rate_random_samples']:.1%} among random samples.\n"
+    for key, (formula, target) in ARITHMETIC_WORDS.items():
+        if key not in metrics:
+            continue
+        a = metrics[key]
+        if "success_rate" not in a:
+            lines.append(f"Vector arithmetic “{formula}” could not be measured: {a}\n")
+            continue
+        lines.append(
+            f"Vector arithmetic “{formula}” (3 judge-picked exemplars per concept, "
+            f"{a['trials']} trials): the judge sees {target} in **{a['success_rate']:.0%}** of "
+            f"results ({a['grid_success_rate']:.0%} over the 3×3 noisy grids), against a base "
+            f"rate of {a['base_rate_random_samples']:.1%} among random samples."
+        )
+        real = a.get("real_photos_of_concept", {})
+        if "success_rate" in real:
+            halves = ", ".join(  # keys look like "judged_Male=0"
+                f"{'' if k.endswith('=1') else 'not '}{k[7:-2].replace('_', ' ')} {v:.0%}"
+                for k, v in real.items()
+                if k.startswith("judged_")
             )
-            real = a.get("real_photos_of_concept", {})
-            if "success_rate" in real:
-                lines.append(
-                    f"The same rule applied to the {real['images']} real held-out photos labelled "
-                    f"“woman with glasses” passes **{real['success_rate']:.0%}** of them (judged "
-                    f"female {real['judged_female']:.0%}, judged in glasses "
-                    f"{real['judged_glasses']:.0%}): roughly the ceiling of the figure above "
-                    "under this judge.\n"
-                )
-        else:
-            lines.append(f"Vector arithmetic could not be measured: {a}\n")
+            lines.append(
+                f"The same rule applied to the {real['images']} real held-out photos labelled "
+                f"{target} passes **{real['success_rate']:.0%}** of them (per attribute: "
+                f"{halves}): roughly the ceiling of the figure under this judge."
+            )
+        lines.append("")
     if "cvae_gan" in metrics:
         c = metrics["cvae_gan"]
         lines.append(
