@@ -7,6 +7,7 @@ import types
 import pytest
 import torch
 
+from training import evaluate
 from training.data import ImageData
 from training.evaluate import (
     arithmetic_target,
@@ -51,6 +52,13 @@ def test_success_rule_needs_both_attributes():
 def test_targets_are_the_arithmetic_of_the_rows():
     assert arithmetic_target("glasses") == WOMAN_WITH_GLASSES
     assert arithmetic_target("smiling") == {"Male": 1, "Smiling": 1}
+
+
+def test_a_preset_that_does_not_add_up_is_refused(monkeypatch):
+    rows = ({"Male": 1}, {"Male": 0}, {"Male": 1})  # 1 - 0 + 1 = 2: not a concept
+    monkeypatch.setitem(evaluate.ARITHMETIC_PRESETS, "broken", rows)
+    with pytest.raises(ValueError, match="does not add up"):
+        arithmetic_target("broken")
 
 
 def test_arithmetic_succeeds_where_the_latent_is_linear():

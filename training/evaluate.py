@@ -182,7 +182,10 @@ def arithmetic_target(preset: str) -> dict[str, int]:
     """What A - B + C should show, by doing the arithmetic on the rows' attributes:
     (male, glasses) - (male) + (woman) = woman with glasses."""
     a, b, c = ARITHMETIC_PRESETS[preset]
-    return {k: a.get(k, 0) - b.get(k, 0) + c.get(k, 0) for k in {**a, **b, **c}}
+    target = {k: a.get(k, 0) - b.get(k, 0) + c.get(k, 0) for k in {**a, **b, **c}}
+    if any(v not in (0, 1) for v in target.values()):
+        raise ValueError(f"preset {preset!r} does not add up to a yes/no concept: {target}")
+    return target
 
 
 def judge_on_real_concept(judge, holdout: ImageData, rule: dict[str, int]) -> dict:
