@@ -24,6 +24,7 @@ from torchvision.utils import save_image  # noqa: E402
 
 import gan_core  # noqa: E402
 from gan_core.checkpoint import checkpoint_dir  # noqa: E402
+from training.evaluate import ARITHMETIC_METRICS, arithmetic_target  # noqa: E402
 
 TIMELINE_FRAMES = 8
 
@@ -72,10 +73,10 @@ LICENCES = {
     "that restriction.",
 }
 
-#: metrics.json key -> (the arithmetic in words, what a success shows)
+#: app arithmetic preset -> (the arithmetic in words, what a success shows)
 ARITHMETIC_WORDS = {
-    "arithmetic": ("man with glasses − man + woman", "a woman with glasses"),
-    "arithmetic_smiling": ("smiling woman − neutral woman + neutral man", "a smiling man"),
+    "glasses": ("man with glasses − man + woman", "a woman with glasses"),
+    "smiling": ("smiling woman − neutral woman + neutral man", "a smiling man"),
 }
 
 
@@ -161,10 +162,10 @@ def metrics_section(metrics: dict) -> str:
                 f"{effect['mean_abs_pixel_change']}, digit kept in {effect['digit_kept']:.0%}"
             )
         lines.append("")
-    for key, (formula, target) in ARITHMETIC_WORDS.items():
+    for preset, key in ARITHMETIC_METRICS.items():
         if key not in metrics:
             continue
-        a = metrics[key]
+        a, (formula, target) = metrics[key], ARITHMETIC_WORDS[preset]
         if "success_rate" not in a:
             lines.append(f"Vector arithmetic “{formula}” could not be measured: {a}\n")
             continue
@@ -176,10 +177,10 @@ def metrics_section(metrics: dict) -> str:
         )
         real = a.get("real_photos_of_concept", {})
         if "success_rate" in real:
-            halves = ", ".join(  # keys look like "judged_Male=0"
-                f"{'' if k.endswith('=1') else 'not '}{k[7:-2].replace('_', ' ')} {v:.0%}"
-                for k, v in real.items()
-                if k.startswith("judged_")
+            wanted = arithmetic_target(preset)
+            halves = ", ".join(
+                f"{'' if wanted[name] else 'not '}{name.replace('_', ' ')} {rate:.0%}"
+                for name, rate in real["judge_agrees"].items()
             )
             lines.append(
                 f"The same rule applied to the {real['images']} real held-out photos labelled "
