@@ -54,10 +54,12 @@ from gan_core.studio import (
     CVAE_GAN,
     DCGAN,
     DEFAULT_EDIT_STRENGTH,
+    DEFAULT_EXEMPLARS,
     EDIT_CONCEPTS,
     FACE_JUDGE,
     INFOGAN,
     MAX_EDIT_STRENGTH,
+    MAX_EXEMPLARS,
     RELEASE_MODELS,
     Studio,
     add_seed,
@@ -389,6 +391,18 @@ def build_demo(studio: Studio) -> gr.Blocks:
                     row_b = gr.Textbox(label=t("arith.row_b"), placeholder="e.g. 5, 8, 21")
                     row_c = gr.Textbox(label=t("arith.row_c"), placeholder="e.g. 1, 9, 30")
                 with gr.Row():
+                    arith_per_concept = gr.Slider(
+                        1,
+                        MAX_EXEMPLARS,
+                        value=DEFAULT_EXEMPLARS,
+                        step=1,
+                        label=t("arith.per_concept"),
+                        info=t("arith.per_concept_info"),
+                    )
+                    arith_shell = gr.Checkbox(
+                        value=True, label=t("arith.shell"), info=t("arith.shell_info")
+                    )
+                with gr.Row():
                     arith_noise = gr.Slider(0, 1, value=0.25, step=0.05, label=t("arith.noise"))
                     arith_noise_seed = seed_box("arith.noise_seed", 0)
                     arith_go = gr.Button(t("arith.go"), variant="primary")
@@ -408,28 +422,44 @@ def build_demo(studio: Studio) -> gr.Blocks:
                     api_name="arithmetic_gallery",
                 )
 
-                def add_to_row(target: str, seeds: list[int], a: str, b: str, c: str, evt: Click):
+                def add_to_row(
+                    target: str, seeds: list[int], keep: float, a: str, b: str, c: str, evt: Click
+                ):
                     rows = {"A": a, "B": b, "C": c}
                     if seeds and isinstance(evt.index, int) and evt.index < len(seeds):
-                        rows[target] = add_seed(rows[target], seeds[evt.index])
+                        rows[target] = add_seed(rows[target], seeds[evt.index], keep=int(keep))
                     return rows["A"], rows["B"], rows["C"]
 
                 arith_gallery.select(
                     guarded(add_to_row),
-                    [arith_target, arith_seeds, row_a, row_b, row_c],
+                    [arith_target, arith_seeds, arith_per_concept, row_a, row_b, row_c],
                     [row_a, row_b, row_c],
                     api_name="arithmetic_pick",
                 )
 
                 def autopick(
-                    preset: str, seed: float, count: float, noise: float, noise_seed: float
+                    preset: str,
+                    seed: float,
+                    count: float,
+                    per_concept: float,
+                    shell: bool,
+                    noise: float,
+                    noise_seed: float,
                 ):
-                    rows = studio.autopick(preset, seed, count)
-                    return (*rows, *studio.arithmetic(*rows, noise, noise_seed))
+                    rows = studio.autopick(preset, seed, count, per_concept)
+                    return (*rows, *studio.arithmetic(*rows, noise, noise_seed, shell))
 
                 arith_auto.click(
                     guarded(autopick),
-                    [arith_preset, arith_seed, arith_count, arith_noise, arith_noise_seed],
+                    [
+                        arith_preset,
+                        arith_seed,
+                        arith_count,
+                        arith_per_concept,
+                        arith_shell,
+                        arith_noise,
+                        arith_noise_seed,
+                    ],
                     [row_a, row_b, row_c, arith_concepts, arith_result, arith_file],
                     api_name="arithmetic_autopick",
                     concurrency_id="heavy",
@@ -437,9 +467,11 @@ def build_demo(studio: Studio) -> gr.Blocks:
                 )
                 arith_go.click(
                     guarded(
-                        lambda a, b, c, noise, seed: tuple(studio.arithmetic(a, b, c, noise, seed))
+                        lambda a, b, c, noise, seed, shell: tuple(
+                            studio.arithmetic(a, b, c, noise, seed, shell)
+                        )
                     ),
-                    [row_a, row_b, row_c, arith_noise, arith_noise_seed],
+                    [row_a, row_b, row_c, arith_noise, arith_noise_seed, arith_shell],
                     [arith_concepts, arith_result, arith_file],
                     api_name="arithmetic",
                 )

@@ -52,6 +52,18 @@ def concept_vector(*latents: torch.Tensor) -> torch.Tensor:
     return stacked.mean(0)
 
 
+def to_shell(z: torch.Tensor) -> torch.Tensor:
+    """Rescale each latent to length sqrt(z_dim), the radius where N(0, I) samples live.
+
+    The average of k latents has length about sqrt(z_dim / k): it sits near the origin, where
+    the generator saw almost no training latents and draws its bland "average face". Keeping
+    the direction (the concept) and restoring a typical length makes averages of many
+    exemplars usable.
+    """
+    radius = z.shape[-1] ** 0.5
+    return z * (radius / z.norm(dim=-1, keepdim=True).clamp_min(1e-8))
+
+
 def vector_arithmetic(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
     """a - b + c, e.g. man-with-glasses - man + woman."""
     return a - b + c

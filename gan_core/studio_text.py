@@ -79,12 +79,15 @@ EN: dict[str, str] = {
     "interp.gallery": "Candidates (click one)",
     # --- Vector arithmetic ---
     "arith.help": (
-        "The DCGAN paper's famous figure: average the latents of three faces per concept, then "
+        "The DCGAN paper's famous figure: average the latents of a few faces per concept, then "
         "compute **A − B + C**, e.g. *man with glasses − man + woman ≈ woman with glasses*. "
         "Fill each row by clicking faces in the gallery, or let the attribute judge pick them. "
-        "A concept vector carries everything its exemplars share: about four in five CelebA "
-        "faces with glasses are men, so the glasses result often comes out male. The smile "
-        "preset works more often."
+        "A concept vector carries everything its exemplars share: with the paper's three, "
+        "each face's own look (who, pose, and that four in five CelebA faces with glasses are "
+        "men) swamps the concept, and the glasses result is seldom a woman. Thirty exemplars "
+        "average that away. An average of many latents lies near the centre of the latent "
+        "space, where the generator draws a bland mean face; rescaling it to the usual length "
+        "(the shell) keeps the concept and makes the face vivid again."
     ),
     "arith.gallery_seed": "First gallery seed",
     "arith.gallery_count": "Faces in the gallery",
@@ -101,7 +104,11 @@ EN: dict[str, str] = {
     "arith.noise": "Noise around the result",
     "arith.noise_seed": "Noise seed",
     "arith.go": "Compute A − B + C",
-    "arith.concepts": "Concept rows A, B, C: three exemplars, then their average latent",
+    "arith.concepts": "Concept rows A, B, C: the exemplars, then their average latent",
+    "arith.per_concept": "Exemplars per concept",
+    "arith.per_concept_info": "3 is the paper's; more cancel what the faces do not share",
+    "arith.shell": "Rescale averages to the latent shell",
+    "arith.shell_info": "without it, an average of many faces decodes to a bland mean face",
     "arith.result": "A − B + C (centre) with small noise around it",
     # --- InfoGAN ---
     "info.help": (
@@ -285,10 +292,12 @@ ZH: dict[str, str] = {
     "interp.target": "点击设置",
     "interp.gallery": "候选图（点击选择）",
     "arith.help": (
-        "DCGAN 论文中著名的图：每个概念取三张人脸的隐变量平均，再计算 **A − B + C**，例如"
+        "DCGAN 论文中著名的图：每个概念取几张人脸的隐变量平均，再计算 **A − B + C**，例如"
         "*戴眼镜的男人 − 男人 + 女人 ≈ 戴眼镜的女人*。点击图库中的人脸填满每一行，或让属性判别器自动挑选。"
-        "概念向量带着样例的所有共同点：CelebA 里戴眼镜的人脸约五分之四是男性，所以眼镜的结果常常变成男人；"
-        "微笑预设更常成功。"
+        "概念向量带着样例的所有共同点：只用论文里的三张时，每张脸自己的特征（是谁、姿态，以及 CelebA 里"
+        "戴眼镜的人脸约五分之四是男性）盖过了概念，眼镜的结果很少是女人。用三十张，这些个别特征就平均掉了。"
+        "许多隐变量的平均落在隐空间中心附近，生成器在那里只画出平淡的“平均脸”；把它缩放回通常的长度"
+        "（球壳上）能保留概念，人脸也重新鲜明。"
     ),
     "arith.gallery_seed": "图库第一个种子",
     "arith.gallery_count": "图库人脸数",
@@ -305,7 +314,11 @@ ZH: dict[str, str] = {
     "arith.noise": "结果周围的噪声",
     "arith.noise_seed": "噪声种子",
     "arith.go": "计算 A − B + C",
-    "arith.concepts": "概念行 A、B、C：三个样例，然后是它们平均隐变量的图像",
+    "arith.concepts": "概念行 A、B、C：各个样例，然后是它们平均隐变量的图像",
+    "arith.per_concept": "每个概念的样例数",
+    "arith.per_concept_info": "论文用 3 张；更多样例会抵消人脸之间不共有的特征",
+    "arith.shell": "把平均值缩放到隐空间球壳上",
+    "arith.shell_info": "不缩放时，许多人脸的平均会解码成平淡的平均脸",
     "arith.result": "A − B + C（中间）及周围加了少量噪声的结果",
     "info.help": (
         "InfoGAN 在没有标签的情况下学到有含义的编码：一个 10 类的类别编码（通常就是数字，但顺序是它自己定的）"

@@ -101,12 +101,12 @@ def test_interpolation_and_candidates(client):
 def test_vector_arithmetic(client):
     items = client.predict(0, 12, api_name="/arithmetic_gallery")
     assert len(items) == 12
-    assert client.predict("A", "1", "2", "3", api_name="/arithmetic_pick") == ("1", "2", "3")
+    assert client.predict("A", 3, "1", "2", "3", api_name="/arithmetic_pick") == ("1", "2", "3")
     a, b, c, concepts, result, png = client.predict(
-        "glasses", 0, 16, 0.25, 0, api_name="/arithmetic_autopick"
+        "glasses", 0, 16, 3, True, 0.25, 0, api_name="/arithmetic_autopick"
     )
     assert all(len(row.split(",")) == 3 for row in (a, b, c))
-    again = client.predict(a, b, c, 0.25, 0, api_name="/arithmetic")
+    again = client.predict(a, b, c, 0.25, 0, True, api_name="/arithmetic")
     assert np.array_equal(picture(again[1]), picture(result))
     assert picture(concepts).ndim == 3 and png.endswith(".png")
 
@@ -203,7 +203,7 @@ def test_timeline_and_model_card(client):
 
 def test_bad_input_is_an_error_and_the_app_keeps_serving(client, tmp_path):
     with pytest.raises(Exception, match="Concept A seed 'x'"):
-        client.predict("1, x", "2", "3", 0.25, 0, api_name="/arithmetic")
+        client.predict("1, x", "2", "3", 0.25, 0, True, api_name="/arithmetic")
     with pytest.raises(Exception, match="greater than maximum value 36"):
         client.predict(0, 99, api_name="/compare")
     tiny = tmp_path / "tiny.png"

@@ -366,7 +366,7 @@ VALUES = [
     Case(
         "arithmetic-noise-negative",
         lambda s, f: s.arithmetic("1", "2", "3", -1.0),
-        lambda f: ("/arithmetic", ("1", "2", "3", -1.0, 0)),
+        lambda f: ("/arithmetic", ("1", "2", "3", -1.0, 0, True)),
         r"noise must be between 0 and 2",
         GRADIO_RANGE,
     ),
@@ -427,9 +427,9 @@ VALUES = [
     ),
     Case(
         "seed-row-too-long",
-        lambda s, f: s.arithmetic(",".join(map(str, range(9))), "2", "3", 0.1),
-        lambda f: ("/arithmetic", (",".join(map(str, range(9))), "2", "3", 0.1, 0)),
-        r"concept A has 9 seeds; use at most 8",
+        lambda s, f: s.arithmetic(",".join(map(str, range(51))), "2", "3", 0.1),
+        lambda f: ("/arithmetic", (",".join(map(str, range(51))), "2", "3", 0.1, 0, True)),
+        r"concept A has 51 seeds; use at most 50",
     ),
 ]
 
@@ -465,9 +465,16 @@ NAMES_AND_MISSING = [
     Case(
         "unknown-preset",
         lambda s, f: s.autopick("hats", 0, 16),
-        lambda f: ("/arithmetic_autopick", ("hats", 0, 16, 0.25, 0)),
+        lambda f: ("/arithmetic_autopick", ("hats", 0, 16, 3, True, 0.25, 0)),
         r"unknown preset 'hats'",
         r"not in the list of choices|unknown preset",
+    ),
+    Case(
+        "autopick-too-many-exemplars",
+        lambda s, f: s.autopick("glasses", 0, 16, 51),
+        lambda f: ("/arithmetic_autopick", ("glasses", 0, 16, 51, True, 0.25, 0)),
+        r"exemplars per concept must be between 1 and 50",
+        GRADIO_RANGE,
     ),
     Case(
         "missing-all-arguments",

@@ -132,3 +132,25 @@ def test_psnr_known_values():
     b[..., 2:, :] = 1.0  # wrong only outside the mask
     b[..., :2, :] = 0.01
     assert psnr(b, a, mask) == pytest.approx(40.0, abs=1e-4)
+
+
+def test_many_exemplars_need_the_shell_when_the_centre_is_male():
+    """A generator whose faces near the latent origin are all male (its "mean face"): an
+    average of many exemplars lands there unless it is rescaled to the shell."""
+
+    class MaleCentre(LinearFaces):
+        z_dim = 64  # many latent dimensions, as in a real generator
+
+        def generate(self, z):
+            images = super().generate(z)
+            near_centre = z.norm(dim=1) < 0.5 * self.z_dim**0.5
+            images[near_centre, 0] = 1
+            return images
+
+    plain = dcgan_arithmetic(MaleCentre(), ChannelJudge(), exemplars=30, trials=50, pool=3000)
+    shelled = dcgan_arithmetic(
+        MaleCentre(), ChannelJudge(), exemplars=30, shell=True, trials=50, pool=3000
+    )
+    assert plain["exemplars"] == 30 and shelled["shell"]
+    assert plain["success_rate"] < 0.1
+    assert shelled["success_rate"] > 0.5

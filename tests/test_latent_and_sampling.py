@@ -29,6 +29,17 @@ def test_interpolate_rejects_bad_arguments():
         latent.interpolate(z, z, 3, "cubic")
 
 
+def test_to_shell_restores_the_typical_length_of_an_average():
+    z = torch.randn(100, 128, generator=torch.Generator().manual_seed(0))
+    mean = latent.concept_vector(z)
+    assert mean.norm() < 0.2 * 128**0.5  # an average of 100 latents sits near the origin
+    shelled = latent.to_shell(mean)
+    torch.testing.assert_close(shelled.norm(), torch.tensor(128**0.5))
+    torch.testing.assert_close(shelled / shelled.norm(), mean / mean.norm())  # same direction
+    batch = latent.to_shell(z[:4] * 3)
+    torch.testing.assert_close(batch.norm(dim=1), torch.full((4,), 128**0.5))
+
+
 def test_arithmetic_and_truncation():
     a, b, c = torch.ones(3), torch.full((3,), 2.0), torch.full((3,), 5.0)
     torch.testing.assert_close(latent.vector_arithmetic(a, b, c), torch.full((3,), 4.0))

@@ -16,6 +16,7 @@ from PIL import Image
 
 from gan_core.sampling import MAX_SEED
 from gan_core.studio import (
+    ARITHMETIC_PRESETS,
     COMPARE_MODELS,
     DCGAN,
     EDIT_CONCEPTS,
@@ -126,6 +127,24 @@ def test_vector_arithmetic(studio):
     assert np.array_equal(first.result, again.result)
     assert Path(first.png).is_file()
     assert studio.autopick("smiling", 0, 24) != rows
+
+
+def test_autopick_searches_past_the_gallery_for_many_exemplars(studio):
+    """12 men with glasses are not among 16 faces (about 1 in 25 is one): the search goes on,
+    and every pick is one the judge sees as matching its row."""
+    rows = studio.autopick("glasses", 0, 16, 12)
+    seeds = [parse_seed_list(row, "row") for row in rows]
+    assert [len(row) for row in seeds] == [12, 12, 12]
+    assert max(s for row in seeds for s in row) >= 16  # beyond the gallery
+    assert len({s for row in seeds for s in row}) == 36
+    for row, rule in zip(seeds, ARITHMETIC_PRESETS["glasses"]):
+        images = studio._images(DCGAN, row)
+        _, matches = studio._judge_scores(images, [rule])[0]
+        assert bool(matches.all()), (rule, row)
+    shell = studio.arithmetic(*rows, 0.0, 0, shell=True)
+    plain = studio.arithmetic(*rows, 0.0, 0, shell=False)
+    assert is_image(shell.concepts) and shell.concepts.shape == plain.concepts.shape
+    assert not np.array_equal(shell.result, plain.result)  # averages of 12 are rescaled
 
 
 def test_infogan_render_and_sweeps(studio):
@@ -267,6 +286,7 @@ BAD_INPUTS = [
     (lambda s: s.arithmetic("1, x", "1", "2", 0.1), "concept A seed 'x'"),
     (lambda s: s.arithmetic("1", "1", "2", float("inf")), "noise must be a finite"),
     (lambda s: s.autopick("hats", 0, 16), "unknown preset"),
+    (lambda s: s.autopick("glasses", 0, 16, 0), "exemplars per concept must be between 1"),
     (lambda s: s.infogan(0, 10, 0.0, 0.0), "category must be between 0 and 9"),
     (lambda s: s.infogan(0, 1, float("inf"), 0.0), "code c1 must be a finite"),
     (lambda s: s.infogan(0, 1, 0.0), "2 continuous codes"),

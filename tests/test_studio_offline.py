@@ -41,12 +41,13 @@ def test_number_checks_speak_plainly():
 def test_seed_lists_and_rows():
     assert parse_seed_list("3, 17 42", "row") == [3, 17, 42]
     assert parse_seed_list([1, 2], "row") == [1, 2]
-    with pytest.raises(ValueError, match="at most 8"):
-        parse_seed_list(",".join(map(str, range(9))), "row")
+    with pytest.raises(ValueError, match="at most 50"):
+        parse_seed_list(",".join(map(str, range(51))), "row")
     assert add_seed("", 4) == "4"
     assert add_seed("1, 2, 3", 9) == "2, 3, 9"
     assert add_seed("1, 2", 1) == "2, 1"
     assert add_seed("junk", 5) == "5"
+    assert add_seed("1, 2, 3", 9, keep=30) == "1, 2, 3, 9"  # the exemplars-per-concept slider
 
 
 def test_enlarge_uses_whole_factors():

@@ -128,6 +128,33 @@ def test_max_minutes_is_a_budget_per_invocation(data_dir, tmp_path, cache_dir):
     assert summary["wall_time_seconds"] >= 10 * 3600  # the total still adds every session
 
 
+def test_ema_exports_the_average_and_resumes_it_exactly(data_dir, tmp_path, cache_dir):
+    """--ema: the export is the running average, not the last step; a resumed run carries the
+    average on (same bits as one straight run)."""
+    straight, split, export = tmp_path / "straight", tmp_path / "split", tmp_path / "export"
+    ema = ("--ema", "0.5")
+    assert run_cli("dcgan", data_dir, straight, *ema, cache_dir=cache_dir, steps=4) == 0
+    assert run_cli("dcgan", data_dir, split, *ema, cache_dir=cache_dir, steps=2) == 0
+    first = torch.load(split / "training_state.pt", weights_only=True)
+    assert run_cli(
+        "dcgan", data_dir, split, *ema, "--resume", "--export", str(export),
+        cache_dir=cache_dir, steps=4,
+    ) == 0  # fmt: skip
+    a = torch.load(straight / "training_state.pt", weights_only=True)
+    b = torch.load(split / "training_state.pt", weights_only=True)
+    assert int(a["ema"]["n_averaged"]) == int(b["ema"]["n_averaged"]) == 4
+    for key, tensor in a["ema"].items():
+        torch.testing.assert_close(b["ema"][key], tensor, rtol=0, atol=0)
+    exported = load_file(export / "model.safetensors")
+    live = b["networks"]["generator"]
+    key = "net.1.weight"  # the first transposed convolution
+    torch.testing.assert_close(exported[key], b["ema"]["module." + key], rtol=0, atol=0)
+    assert not torch.equal(exported[key], live[key])  # not the last step's weights
+    assert not torch.equal(first["ema"]["module." + key], exported[key])  # it kept averaging
+    training = json.loads((export / "config.json").read_text())["training"]
+    assert training["ema_decay"] == 0.5 and training["ema_steps"] == 4
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -143,6 +170,7 @@ def test_max_minutes_is_a_budget_per_invocation(data_dir, tmp_path, cache_dir):
         (["gan", "--data-dir", ".", "--out", "x", "--device", "cuda:0"], "CUDA|cuda"),
         (["gan", "--data-dir", ".", "--out", "x", "--device", "banana"], "not a device"),
         (["gan", "--data-dir", ".", "--out", "x", "--sync-batchnorm"], "needs CUDA"),
+        (["gan", "--data-dir", ".", "--out", "x", "--ema", "1"], "--ema is a decay"),
     ],
 )
 def test_bad_arguments_give_a_clear_error(args, message, tmp_path, monkeypatch):

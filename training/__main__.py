@@ -178,6 +178,8 @@ def resolve_options(args: argparse.Namespace) -> dict:
         raise UsageError("learning rates must be positive")
     if hyper.n_critic < 1:
         raise UsageError("--n-critic must be at least 1")
+    if not 0 <= hyper.ema < 1:
+        raise UsageError(f"--ema is a decay in [0, 1) (e.g. 0.999; 0 = off), got {hyper.ema}")
     for name in ("log_every", "sample_every", "checkpoint_every"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")

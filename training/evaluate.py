@@ -31,9 +31,9 @@ from tqdm.auto import tqdm
 
 import gan_core
 from gan_core.checkpoint import checkpoint_dir
-from gan_core.latent import concept_vector, jitter, vector_arithmetic
+from gan_core.latent import concept_vector, jitter, to_shell, vector_arithmetic
 from gan_core.models.cvae_gan import DEFAULT_EDIT_STRENGTH, push_attributes
-from gan_core.studio import ARITHMETIC_PRESETS
+from gan_core.studio import ARITHMETIC_PRESETS, DEFAULT_EXEMPLARS, PAPER_EXEMPLARS
 from training.data import ImageData, load_celeba, load_mnist
 
 #: images held out from every release model's training and from the judges (the last 10%)
@@ -201,8 +201,8 @@ def arithmetic_target(preset: str) -> dict[str, int]:
 def judge_on_real_concept(judge, holdout: ImageData, rule: dict[str, int]) -> dict:
     """The success rule applied to real held-out photos whose CelebA labels match ``rule``.
 
-    The ceiling of the arithmetic figure under this judge: a result cannot be expected to score
-    better than real photographs of the concept do.
+    A reference for the arithmetic figure: how often this judge sees the concept in real
+    photographs of it (an averaged latent can exaggerate the concept and score higher).
     """
     names = list(rule)
     index = torch.nonzero(matches(names, holdout.select_attributes(names), rule)).flatten()
@@ -218,33 +218,48 @@ def judge_on_real_concept(judge, holdout: ImageData, rule: dict[str, int]) -> di
     }
 
 
+def arithmetic_pool(model, judge, pool: int = 3000, seed: int = 0):
+    """Random latents and the judge's attribute probabilities for their images: the faces
+    the exemplars are drawn from (shared by every preset and protocol)."""
+    z = torch.randn(pool, model.z_dim, generator=torch.Generator().manual_seed(seed))
+    probs = torch.cat([judge.predict(model.generate(chunk)) for chunk in z.split(500)])
+    return z, probs
+
+
 def dcgan_arithmetic(
     model,
     judge,
     holdout: ImageData | None = None,
     preset: str = "glasses",
+    exemplars: int = PAPER_EXEMPLARS,
+    shell: bool = False,
     trials: int = 100,
     pool: int = 3000,
     noise: float = 0.25,
     seed: int = 0,
+    faces: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> dict:
-    """The app's arithmetic preset (e.g. "man with glasses - man + woman"): 3 exemplars per
-    concept picked by the judge from random samples; success = the judge sees the target (a
-    woman with glasses) in the result. Each trial also renders the paper's 3x3 grid (small
-    noise), counted too. With ``holdout``, the rule is applied to real photos as a reference."""
+    """The app's arithmetic preset (e.g. "man with glasses - man + woman"): ``exemplars``
+    random faces per concept among those the judge sees as matching; success = the judge sees
+    the target (a woman with glasses) in the result. Each trial also renders the paper's 3x3
+    grid (small noise), counted too. ``shell`` rescales the result as the app's checkbox
+    does. ``faces``: a shared ``arithmetic_pool`` (else one of ``pool`` faces is drawn).
+    With ``holdout``, the rule is applied to real photos as a reference."""
     rows, target = ARITHMETIC_PRESETS[preset], arithmetic_target(preset)
     classes = list(judge.config.classes)
-    z = torch.randn(pool, model.z_dim, generator=torch.Generator().manual_seed(seed))
-    probs = torch.cat([judge.predict(model.generate(chunk)) for chunk in z.split(500)])
+    z, probs = faces if faces is not None else arithmetic_pool(model, judge, pool, seed)
     groups = [torch.nonzero(matches(classes, probs, rule)).flatten() for rule in rows]
     counts = {"A": len(groups[0]), "B": len(groups[1]), "C": len(groups[2])}
-    if min(counts.values()) < 3:
+    if min(counts.values()) < exemplars:
         return {"preset": preset, "error": "too few exemplars", "counts": counts}
     rng = torch.Generator().manual_seed(seed + 1)
     hits, grid_hits, grid_total = 0, 0, 0
     for _ in range(trials):
-        means = [concept_vector(z[g[torch.randperm(len(g), generator=rng)[:3]]]) for g in groups]
-        grid = jitter(vector_arithmetic(*means), 9, noise, generator=rng)
+        means = [
+            concept_vector(z[g[torch.randperm(len(g), generator=rng)[:exemplars]]]) for g in groups
+        ]
+        result = vector_arithmetic(*means)
+        grid = jitter(to_shell(result) if shell else result, 9, noise, generator=rng)
         ok = matches(classes, judge.predict(model.generate(grid)), target)
         hits += int(ok[0])
         grid_hits += int(ok.sum())
@@ -252,16 +267,31 @@ def dcgan_arithmetic(
     result = {
         "preset": preset,
         "target": target,
+        "exemplars": exemplars,
+        "shell": shell,
         "success_rate": round(hits / trials, 3),
         "grid_success_rate": round(grid_hits / grid_total, 3),
         "base_rate_random_samples": round(float(matches(classes, probs, target).float().mean()), 4),
         "trials": trials,
-        "exemplar_pool": pool,
+        "exemplar_pool": len(z),
         "exemplar_counts": counts,
     }
     if holdout is not None:
         result["real_photos_of_concept"] = judge_on_real_concept(judge, holdout, target)
     return result
+
+
+def arithmetic_metrics(model, judge, holdout: ImageData | None, preset: str, faces) -> dict:
+    """The paper's protocol (3 exemplars, no rescaling), with the app's default (many
+    exemplars, rescaled to the latent shell) under ``app_default``."""
+    paper = dcgan_arithmetic(model, judge, holdout, preset, faces=faces)
+    app = dcgan_arithmetic(
+        model, judge, None, preset, exemplars=DEFAULT_EXEMPLARS, shell=True, faces=faces
+    )
+    if "success_rate" in app:
+        keep = ("exemplars", "shell", "success_rate", "grid_success_rate")
+        paper["app_default"] = {k: app[k] for k in keep}
+    return paper
 
 
 def psnr(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor | None = None) -> float:
@@ -347,8 +377,9 @@ def evaluate_model(name: str, data_dir: Path, n: int = 2000) -> dict:
         result["infogan"] = infogan_category_accuracy(model, judge)
         result["infogan"]["continuous"] = infogan_continuous_effect(model, judge)
     if model.family == "dcgan":
+        faces = arithmetic_pool(model, judge)
         for preset, key in ARITHMETIC_METRICS.items():
-            result[key] = dcgan_arithmetic(model, judge, holdout, preset)
+            result[key] = arithmetic_metrics(model, judge, holdout, preset, faces)
     if model.family == "cvae-gan":
         result["cvae_gan"] = cvae_gan_metrics(model, judge, holdout)
     if model.family in ("ae", "vae"):
@@ -368,9 +399,15 @@ def summary_row(r: dict) -> str:
         if "success_rate" in a:
             real = a.get("real_photos_of_concept", {})
             ceiling = f", real photos {real['success_rate']:.0%}" if "success_rate" in real else ""
+            app = a.get("app_default", {})
+            many = (
+                f", {app['exemplars']} on the shell {app['success_rate']:.0%}"
+                if "success_rate" in app
+                else ""
+            )
             extra.append(
-                f"arithmetic ({preset}) {a['success_rate']:.0%} "
-                f"(base {a['base_rate_random_samples']:.1%}{ceiling})"
+                f"arithmetic ({preset}) {a.get('exemplars', 3)} exemplars "
+                f"{a['success_rate']:.0%}{many} (base {a['base_rate_random_samples']:.1%}{ceiling})"
             )
     if "cvae_gan" in r:
         c = r["cvae_gan"]

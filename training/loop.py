@@ -143,6 +143,10 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
             opt.load_state_dict(state["optimizers"][name])
             for group, lr in zip(opt.param_groups, requested):  # this run's --lr wins
                 group["lr"] = lr
+        if recipe.ema is not None and "ema" in state:
+            recipe.ema.load_state_dict(state["ema"])
+        elif recipe.ema is not None and is_main:
+            log.info("--ema: the weight average starts at step %d", int(state["step"]))
         sampler.load_state_dict(state["sampler"])
         _set_rng_state(state["rng"][rank] if isinstance(state["rng"], list) else state["rng"])
         start_step, elapsed_before = int(state["step"]), float(state["elapsed_seconds"])
@@ -169,17 +173,17 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
             raise TrainingDiverged(f"weight {bad} became NaN or infinite at step {step}; {kept()}")
         if not is_main:
             return
-        save_state_atomically(
-            {
-                "step": step,
-                "elapsed_seconds": elapsed,
-                "networks": {k: v.state_dict() for k, v in recipe.networks().items()},
-                "optimizers": {k: v.state_dict() for k, v in recipe.optimizers().items()},
-                "sampler": sampler.state_dict(),
-                "rng": _rng_state(),
-            },
-            state_path,
-        )
+        state = {
+            "step": step,
+            "elapsed_seconds": elapsed,
+            "networks": {k: v.state_dict() for k, v in recipe.networks().items()},
+            "optimizers": {k: v.state_dict() for k, v in recipe.optimizers().items()},
+            "sampler": sampler.state_dict(),
+            "rng": _rng_state(),
+        }
+        if recipe.ema is not None:
+            state["ema"] = recipe.ema.state_dict()
+        save_state_atomically(state, state_path)
         saved["step"] = step
 
     def preview(step: int) -> None:
@@ -210,6 +214,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
         while step < options.steps:
             index = next(batches)
             losses = recipe.train_step(recipe.make_batch(data, index), step)
+            recipe.update_ema()
             step += 1
             window_steps += 1
             progress.update(1)
@@ -275,6 +280,10 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
 
 def export(recipe: Recipe, data: ImageData, folder: Path, summary: dict, half: bool) -> Path:
     """Write the inference checkpoint (config.json + model.safetensors) with the run summary."""
+    if recipe.ema is not None:  # export the average (same architecture, same config)
+        recipe.model.load_state_dict(recipe.ema.module.state_dict())
+        averaged = int(recipe.ema.n_averaged)  # fewer than the steps if --ema came in a resume
+        summary = {**summary, "ema_decay": recipe.hyper.ema, "ema_steps": averaged}
     recipe.finish(data)
     recipe.model.config.training = {**recipe.model.config.training, **summary}
     return save_pretrained(recipe.model, folder, half=half)

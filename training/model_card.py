@@ -170,11 +170,19 @@ def metrics_section(metrics: dict) -> str:
             lines.append(f"Vector arithmetic “{formula}” could not be measured: {a}\n")
             continue
         lines.append(
-            f"Vector arithmetic “{formula}” (3 judge-picked exemplars per concept, "
+            f"Vector arithmetic “{formula}” ({a.get('exemplars', 3)} exemplars per concept as "
+            f"in the DCGAN paper, random among the faces the judge sees as each concept, "
             f"{a['trials']} trials): the judge sees {target} in **{a['success_rate']:.0%}** of "
             f"results ({a['grid_success_rate']:.0%} over the 3×3 noisy grids), against a base "
             f"rate of {a['base_rate_random_samples']:.1%} among random samples."
         )
+        app = a.get("app_default", {})
+        if "success_rate" in app:
+            lines.append(
+                f"With the app's default, {app['exemplars']} exemplars per concept and the "
+                f"result rescaled to the latent shell: **{app['success_rate']:.0%}** "
+                f"({app['grid_success_rate']:.0%} over the grids)."
+            )
         real = a.get("real_photos_of_concept", {})
         if "success_rate" in real:
             wanted = arithmetic_target(preset)
@@ -185,7 +193,7 @@ def metrics_section(metrics: dict) -> str:
             lines.append(
                 f"The same rule applied to the {real['images']} real held-out photos labelled "
                 f"{target} passes **{real['success_rate']:.0%}** of them (per attribute: "
-                f"{halves}): roughly the ceiling of the figure under this judge."
+                f"{halves}): the judge's own limit on real faces, for reference."
             )
         lines.append("")
     if "cvae_gan" in metrics:
@@ -219,6 +227,16 @@ def metrics_section(metrics: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def ema_lines(training: dict) -> list[str]:
+    if not training.get("ema_decay"):
+        return []
+    return [
+        f"- Exported weights: the exponential moving average of the last "
+        f"{training.get('ema_steps')} steps' weights (decay {training['ema_decay']}, "
+        "`--ema`), not the last step's"
+    ]
+
+
 def training_lines(training: dict, data: dict) -> list[str]:
     hours = training.get("wall_time_seconds", 0) / 3600
     return [
@@ -234,9 +252,9 @@ def training_lines(training: dict, data: dict) -> list[str]:
         f"{training.get('epochs')} epochs, {training.get('images_seen')} images seen)",
         f"- Hardware: {training.get('device')}, {training.get('processes', 1)} process(es); "
         f"bf16 autocast: {training.get('bf16_autocast')}",
-        f"- Wall time: {training.get('wall_time_seconds')} s ({hours:.2f} h), sharing the "
-        "machine's 2 cores with other training runs",
+        f"- Wall time: {training.get('wall_time_seconds')} s ({hours:.2f} h)",
         f"- Final losses: {json.dumps(training.get('final_losses', {}))}",
+        *ema_lines(training),
         "",
         "Exact command (the last invocation; a resumed run repeats the original flags):",
         "",

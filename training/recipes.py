@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from gan_core.config import ModelConfig
 from gan_core.models.autoencoder import (
@@ -57,6 +58,10 @@ class Hyper:
     info_weight: float = 1.0
     cls_weight: float | None = None  # CVAE-GAN attribute-classifier loss (default: recipe's)
     flip_horizontal: bool = False
+    # Exponential moving average of the exported model's weights (0 = off). An average of the
+    # last ~1/(1-ema) steps smooths the step-to-step noise of adversarial training (Yazici et
+    # al. 2019); the average, not the last step, is previewed and exported.
+    ema: float = 0.0
 
 
 class Recipe:
@@ -75,6 +80,11 @@ class Recipe:
             net.to(device)
             if self.channels_last:
                 net.to(memory_format=torch.channels_last)
+        self.ema: AveragedModel | None = None
+        if hyper.ema > 0:  # copies the live weights at its first update (after any resume)
+            self.ema = AveragedModel(
+                self.model, multi_avg_fn=get_ema_multi_avg_fn(hyper.ema), use_buffers=True
+            )
 
     # --- to implement ----------------------------------------------------------------------
     def build(self) -> None:
@@ -92,7 +102,7 @@ class Recipe:
 
     def preview(self, n: int, seed: int) -> torch.Tensor:
         """Images in [0, 1] from fixed inputs, comparable across training (the timeline)."""
-        return self.model.sample(n, seed=seed)
+        return self.inference_model.sample(n, seed=seed)
 
     def preview_columns(self, n: int) -> int:
         """Grid width for ``preview``'s images."""
@@ -102,6 +112,16 @@ class Recipe:
         """Last touches before export (e.g. fit the AE's code distribution)."""
 
     # --- helpers -------------------------------------------------------------------------------
+    @property
+    def inference_model(self) -> nn.Module:
+        """What gets previewed and exported: the weight average when ``--ema`` is on."""
+        return self.model if self.ema is None else self.ema.module
+
+    def update_ema(self) -> None:
+        """Called by the loop after every step."""
+        if self.ema is not None:
+            self.ema.update_parameters(self.model)
+
     def autocast(self):
         if not self.amp:
             return contextlib.nullcontext()
@@ -397,7 +417,7 @@ class InfoGANRecipe(Recipe):
         category = torch.arange(self.config.n_categories).repeat_interleave(cols)
         continuous = torch.zeros(len(z), self.config.n_continuous)
         continuous[:, 0] = torch.linspace(-1, 1, cols).repeat(self.config.n_categories)
-        return self.model.generate(z, category=category, continuous=continuous)
+        return self.inference_model.generate(z, category=category, continuous=continuous)
 
 
 class CVAEGANRecipe(Recipe):
@@ -506,7 +526,7 @@ class CVAEGANRecipe(Recipe):
         attrs = torch.zeros(rows * (k + 1), len(self.config.attributes))
         for j in range(k):
             attrs[j + 1 :: k + 1, j] = 1
-        return self.model.generate(z, attrs=attrs)
+        return self.inference_model.generate(z, attrs=attrs)
 
 
 class JudgeRecipe(Recipe):
