@@ -398,16 +398,17 @@ def summary_row(r: dict) -> str:
         a = r.get(key, {})
         if "success_rate" in a:
             real = a.get("real_photos_of_concept", {})
-            ceiling = f", real photos {real['success_rate']:.0%}" if "success_rate" in real else ""
+            real_ref = f", real photos {real['success_rate']:.0%}" if "success_rate" in real else ""
             app = a.get("app_default", {})
             many = (
                 f", {app['exemplars']} on the shell {app['success_rate']:.0%}"
                 if "success_rate" in app
                 else ""
             )
+            base = a["base_rate_random_samples"]
             extra.append(
                 f"arithmetic ({preset}) {a.get('exemplars', 3)} exemplars "
-                f"{a['success_rate']:.0%}{many} (base {a['base_rate_random_samples']:.1%}{ceiling})"
+                f"{a['success_rate']:.0%}{many} (base {base:.1%}{real_ref})"
             )
     if "cvae_gan" in r:
         c = r["cvae_gan"]

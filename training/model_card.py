@@ -181,7 +181,8 @@ def metrics_section(metrics: dict) -> str:
             lines.append(
                 f"With the app's default, {app['exemplars']} exemplars per concept and the "
                 f"result rescaled to the latent shell: **{app['success_rate']:.0%}** "
-                f"({app['grid_success_rate']:.0%} over the grids)."
+                f"({app['grid_success_rate']:.0%} over the grids). An average of many faces "
+                "exaggerates what they share, so it can score above real photos of the concept."
             )
         real = a.get("real_photos_of_concept", {})
         if "success_rate" in real:
@@ -193,7 +194,7 @@ def metrics_section(metrics: dict) -> str:
             lines.append(
                 f"The same rule applied to the {real['images']} real held-out photos labelled "
                 f"{target} passes **{real['success_rate']:.0%}** of them (per attribute: "
-                f"{halves}): the judge's own limit on real faces, for reference."
+                f"{halves}): how well this judge recognises the concept in real faces."
             )
         lines.append("")
     if "cvae_gan" in metrics:
