@@ -484,12 +484,8 @@ class Studio:
         seeds: list[int] = []
         scores: list[list[torch.Tensor]] = [[] for _ in rules]
         found = [0] * len(rules)
-        chunk = count
-        while len(seeds) < AUTOPICK_SEARCH_LIMIT:
-            chunk = min(chunk, AUTOPICK_SEARCH_LIMIT - len(seeds), MAX_SEED - start - len(seeds))
-            if chunk < 1:
-                break
-            new = seed_range(start + len(seeds), chunk)
+        new = seed_range(start, count)  # the gallery first (a seed too large is an error)
+        while new:
             images = self._images(DCGAN, new)
             for row, (score, matches) in enumerate(self._judge_scores(images, rules)):
                 scores[row].append(score)
@@ -497,7 +493,9 @@ class Studio:
             seeds += new
             if min(found) >= per_concept:
                 break
-            chunk = AUTOPICK_CHUNK
+            following = start + len(seeds)
+            left = min(AUTOPICK_SEARCH_LIMIT - len(seeds), MAX_SEED + 1 - following)
+            new = list(range(following, following + min(AUTOPICK_CHUNK, max(left, 0))))
         taken: set[int] = set()
         rows = []
         for row_scores in scores:

@@ -145,6 +145,9 @@ def test_autopick_searches_past_the_gallery_for_many_exemplars(studio):
     plain = studio.arithmetic(*rows, 0.0, 0, shell=False)
     assert is_image(shell.concepts) and shell.concepts.shape == plain.concepts.shape
     assert not np.array_equal(shell.result, plain.result)  # averages of 12 are rescaled
+    # at the end of the seed range the search stops there and takes the best it has
+    last = studio.autopick("glasses", MAX_SEED - 15, 16, 3)
+    assert all(max(parse_seed_list(row, "row")) <= MAX_SEED for row in last)
 
 
 def test_infogan_render_and_sweeps(studio):
