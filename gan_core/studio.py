@@ -108,6 +108,18 @@ ARITHMETIC_PRESETS: dict[str, tuple[dict[str, int], dict[str, int], dict[str, in
     # smiling woman - neutral woman + neutral man = smiling man
     "smiling": ({"Male": 0, "Smiling": 1}, {"Male": 0, "Smiling": 0}, {"Male": 1, "Smiling": 0}),
 }
+
+
+def matches(columns: list[str], values: torch.Tensor, rule: dict[str, int]) -> torch.Tensor:
+    """Which rows of ``values`` (judge probabilities or 0/1 labels, one column per name in
+    ``columns``) fit ``rule`` (1 = has the attribute, above one half; 0 = has not)."""
+    ok = torch.ones(len(values), dtype=torch.bool)
+    for attribute, wanted in rule.items():
+        has = values[:, columns.index(attribute)] > 0.5
+        ok &= has if wanted else ~has
+    return ok
+
+
 #: Judge attributes offered as concept vectors in the photo-editing tab.
 EDIT_CONCEPTS = ("Eyeglasses", "Smiling", "Male", "Blond_Hair", "Young", "Bangs", "Mustache")
 
@@ -450,21 +462,19 @@ class Studio:
         self, images: torch.Tensor, rules: Sequence[dict[str, int]]
     ) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """Per rule and image: the log-probability (by the attribute judge) that the image
-        matches the rule, and whether the judge sees every condition (probability > 1/2)."""
+        matches the rule, and whether the judge sees every condition (``matches``)."""
         judge = self.judge()
         classes = list(judge.config.classes)
         probs = judge.predict(images).clamp(1e-6, 1 - 1e-6)
         out = []
         for rule in rules:
             score = torch.zeros(len(images))
-            matches = torch.ones(len(images), dtype=torch.bool)
             for attribute, wanted in rule.items():
                 if attribute not in classes:
                     raise ValueError(f"the judge does not know the attribute {attribute!r}")
                 p = probs[:, classes.index(attribute)]
                 score += torch.log(p if wanted else 1 - p)
-                matches &= (p > 0.5) if wanted else (p < 0.5)
-            out.append((score, matches))
+            out.append((score, matches(classes, probs, rule)))
         return out
 
     def autopick(
@@ -487,9 +497,9 @@ class Studio:
         new = seed_range(start, count)  # the gallery first (a seed too large is an error)
         while new:
             images = self._images(DCGAN, new)
-            for row, (score, matches) in enumerate(self._judge_scores(images, rules)):
+            for row, (score, ok) in enumerate(self._judge_scores(images, rules)):
                 scores[row].append(score)
-                found[row] += int(matches.sum())
+                found[row] += int(ok.sum())
             seeds += new
             if min(found) >= per_concept:
                 break

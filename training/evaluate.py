@@ -33,7 +33,7 @@ import gan_core
 from gan_core.checkpoint import checkpoint_dir
 from gan_core.latent import concept_vector, jitter, to_shell, vector_arithmetic
 from gan_core.models.cvae_gan import DEFAULT_EDIT_STRENGTH, push_attributes
-from gan_core.studio import ARITHMETIC_PRESETS, DEFAULT_EXEMPLARS, PAPER_EXEMPLARS
+from gan_core.studio import ARITHMETIC_PRESETS, DEFAULT_EXEMPLARS, PAPER_EXEMPLARS, matches
 from training.data import ImageData, load_celeba, load_mnist
 
 #: images held out from every release model's training and from the judges (the last 10%)
@@ -167,16 +167,6 @@ def infogan_continuous_effect(model, judge, n: int = 200) -> dict:
 
 def _attribute_index(judge, name: str) -> int:
     return judge.config.classes.index(name)
-
-
-def matches(columns: list[str], values: torch.Tensor, rule: dict[str, int]) -> torch.Tensor:
-    """Which rows of ``values`` (judge probabilities or 0/1 labels, one column per name in
-    ``columns``) fit ``rule`` (1 = has the attribute, 0 = has not)."""
-    ok = torch.ones(len(values), dtype=torch.bool)
-    for attribute, wanted in rule.items():
-        has = values[:, columns.index(attribute)] > 0.5
-        ok &= has if wanted else ~has
-    return ok
 
 
 def _rate(ok: torch.Tensor) -> float:
