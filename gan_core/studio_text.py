@@ -83,11 +83,13 @@ EN: dict[str, str] = {
         "compute **A − B + C**, e.g. *man with glasses − man + woman ≈ woman with glasses*. "
         "Fill each row by clicking faces in the gallery, or let the attribute judge pick them. "
         "A concept vector carries everything its exemplars share: with the paper's three, "
-        "each face's own look (who, pose, and that four in five CelebA faces with glasses are "
-        "men) swamps the concept, and the glasses result is seldom a woman. Thirty exemplars "
-        "average that away. An average of many latents lies near the centre of the latent "
-        "space, where the generator draws a bland mean face; rescaling it to the usual length "
-        "(the shell) keeps the concept and makes the face vivid again."
+        "each face's own look (who, pose) swamps the concept. And glasses are rarer on women "
+        "(in CelebA 3 in 100 women wear them, 12 in 100 men), so the step that puts glasses on "
+        "a man falls just short of a woman's: even a perfect generator gets a woman with "
+        "glasses only about 2 times in 5 from three random exemplars. Thirty exemplars average "
+        "the faces' own look away. Their average lies near the centre of the latent space, "
+        "where the generator draws a bland mean face; rescaling it to the usual length (the "
+        "shell) keeps the concept, lengthens the step, and makes the face vivid again."
     ),
     "arith.gallery_seed": "First gallery seed",
     "arith.gallery_count": "Faces in the gallery",
@@ -294,10 +296,11 @@ ZH: dict[str, str] = {
     "arith.help": (
         "DCGAN 论文中著名的图：每个概念取几张人脸的隐变量平均，再计算 **A − B + C**，例如"
         "*戴眼镜的男人 − 男人 + 女人 ≈ 戴眼镜的女人*。点击图库中的人脸填满每一行，或让属性判别器自动挑选。"
-        "概念向量带着样例的所有共同点：只用论文里的三张时，每张脸自己的特征（是谁、姿态，以及 CelebA 里"
-        "戴眼镜的人脸约五分之四是男性）盖过了概念，眼镜的结果很少是女人。用三十张，这些个别特征就平均掉了。"
-        "许多隐变量的平均落在隐空间中心附近，生成器在那里只画出平淡的“平均脸”；把它缩放回通常的长度"
-        "（球壳上）能保留概念，人脸也重新鲜明。"
+        "概念向量带着样例的所有共同点：只用论文里的三张时，每张脸自己的特征（是谁、姿态）盖过了概念。"
+        "而且女性戴眼镜更少（CelebA 中每 100 位女性约 3 位戴眼镜，男性约 12 位），给男人戴上眼镜的那一步"
+        "对女人来说差一点点：即使是完美的生成器，用三张随机样例也只有约五分之二的结果是戴眼镜的女人。"
+        "用三十张，个别特征就平均掉了。它们的平均落在隐空间中心附近，生成器在那里只画出平淡的“平均脸”；"
+        "把它缩放回通常的长度（球壳上）能保留概念、拉长这一步，人脸也重新鲜明。"
     ),
     "arith.gallery_seed": "图库第一个种子",
     "arith.gallery_count": "图库人脸数",

@@ -12,6 +12,7 @@ from training.data import ImageData
 from training.evaluate import (
     arithmetic_target,
     dcgan_arithmetic,
+    ideal_linear_arithmetic,
     judge_on_real_concept,
     matches,
     precision_recall,
@@ -154,3 +155,52 @@ def test_many_exemplars_need_the_shell_when_the_centre_is_male():
     assert plain["exemplars"] == 30 and shelled["shell"]
     assert plain["success_rate"] < 0.1
     assert shelled["success_rate"] > 0.5
+
+
+def _labels(male_rate: float, glasses_if_male: float, glasses_if_female: float, n: int = 20000):
+    """0/1 labels (Male, Eyeglasses) with exactly these rates."""
+    male = torch.arange(n) < round(male_rate * n)
+    glasses = torch.zeros(n, dtype=torch.bool)
+    men, women = torch.nonzero(male).flatten(), torch.nonzero(~male).flatten()
+    glasses[men[: round(glasses_if_male * len(men))]] = True
+    glasses[women[: round(glasses_if_female * len(women))]] = True
+    return torch.stack([male, glasses], 1).float(), ["Male", "Eyeglasses"]
+
+
+def test_ideal_latent_succeeds_when_glasses_do_not_depend_on_sex():
+    labels, names = _labels(0.5, 0.5, 0.5)
+    result = ideal_linear_arithmetic(labels, names, trials=400, pool=20000)
+    assert result["exemplars"] == 3 and not result["shell"]
+    assert result["success_rate"] > 0.75
+
+
+def test_ideal_latent_shows_why_few_exemplars_miss_rare_glasses_on_women():
+    """CelebA's rates (12 % of men, 3 % of women wear glasses): the A - B offset that puts
+    glasses on a man falls short of the women's boundary, so 3 random exemplars mostly miss,
+    while many exemplars on the shell carry the direction all the way."""
+    labels, names = _labels(0.42, 0.124, 0.026)
+    few = ideal_linear_arithmetic(labels, names, trials=400, pool=20000)
+    many = ideal_linear_arithmetic(labels, names, "glasses", 30, shell=True, trials=400)
+    assert 0.2 < few["success_rate"] < 0.55
+    assert many["success_rate"] > 0.95
+
+
+def test_ideal_latent_reads_the_preset_attributes_by_name():
+    labels, names = _labels(0.5, 0.3, 0.3)
+    shuffled = labels[:, [1, 0]], ["Eyeglasses", "Male"]  # column order must not matter
+    a = ideal_linear_arithmetic(labels, names, trials=200, pool=20000)
+    b = ideal_linear_arithmetic(*shuffled, trials=200, pool=20000)
+    assert a == b
+    with pytest.raises(ValueError):
+        ideal_linear_arithmetic(labels, ["Male", "Smiling"], trials=10)  # no Eyeglasses column
+
+
+def test_card_explains_the_ideal_figure_with_the_groups_rates():
+    from training.model_card import ideal_why
+
+    labels, names = _labels(0.42, 0.124, 0.026)
+    ideal = ideal_linear_arithmetic(labels, names, trials=20, pool=5000)
+    assert ideal["concept_rate_by_group"] == {"0": 0.026, "1": 0.124}
+    why = ideal_why("glasses", ideal)
+    assert "Eyeglasses is on 12% of the faces with Male = 1 and 3% of those with Male = 0" in why
+    assert ideal_why("glasses", {"success_rate": 0.4}) == ""  # older metrics files

@@ -216,6 +216,33 @@ def arithmetic_pool(model, judge, pool: int = 3000, seed: int = 0):
     return z, probs
 
 
+def _arithmetic_trials(
+    z: torch.Tensor,
+    groups: list[torch.Tensor],
+    outcome,
+    exemplars: int,
+    shell: bool,
+    trials: int,
+    noise: float,
+    rng: torch.Generator,
+) -> tuple[float, float]:
+    """The trial loop shared by a real generator and the idealised latent: per trial, average
+    ``exemplars`` random latents of each row's group, do A - B + C (on the shell if asked),
+    jitter it into the paper's 3x3 and ask ``outcome`` (latents -> bool per latent) whether
+    the target shows. Returns (rate of the unjittered results, rate over the grids)."""
+    hits, grid_hits, grid_total = 0, 0, 0
+    for _ in range(trials):
+        means = [
+            concept_vector(z[g[torch.randperm(len(g), generator=rng)[:exemplars]]]) for g in groups
+        ]
+        result = vector_arithmetic(*means)
+        ok = outcome(jitter(to_shell(result) if shell else result, 9, noise, generator=rng))
+        hits += int(ok[0])
+        grid_hits += int(ok.sum())
+        grid_total += len(ok)
+    return round(hits / trials, 3), round(grid_hits / grid_total, 3)
+
+
 def dcgan_arithmetic(
     model,
     judge,
@@ -242,25 +269,19 @@ def dcgan_arithmetic(
     counts = {"A": len(groups[0]), "B": len(groups[1]), "C": len(groups[2])}
     if min(counts.values()) < exemplars:
         return {"preset": preset, "error": "too few exemplars", "counts": counts}
+
+    def outcome(latents: torch.Tensor) -> torch.Tensor:
+        return matches(classes, judge.predict(model.generate(latents)), target)
+
     rng = torch.Generator().manual_seed(seed + 1)
-    hits, grid_hits, grid_total = 0, 0, 0
-    for _ in range(trials):
-        means = [
-            concept_vector(z[g[torch.randperm(len(g), generator=rng)[:exemplars]]]) for g in groups
-        ]
-        result = vector_arithmetic(*means)
-        grid = jitter(to_shell(result) if shell else result, 9, noise, generator=rng)
-        ok = matches(classes, judge.predict(model.generate(grid)), target)
-        hits += int(ok[0])
-        grid_hits += int(ok.sum())
-        grid_total += len(ok)
+    rate, grid_rate = _arithmetic_trials(z, groups, outcome, exemplars, shell, trials, noise, rng)
     result = {
         "preset": preset,
         "target": target,
         "exemplars": exemplars,
         "shell": shell,
-        "success_rate": round(hits / trials, 3),
-        "grid_success_rate": round(grid_hits / grid_total, 3),
+        "success_rate": rate,
+        "grid_success_rate": grid_rate,
         "base_rate_random_samples": round(float(matches(classes, probs, target).float().mean()), 4),
         "trials": trials,
         "exemplar_pool": len(z),
@@ -271,9 +292,79 @@ def dcgan_arithmetic(
     return result
 
 
-def arithmetic_metrics(model, judge, holdout: ImageData | None, preset: str, faces) -> dict:
+def ideal_linear_arithmetic(
+    labels: torch.Tensor,
+    names: list[str],
+    preset: str = "glasses",
+    exemplars: int = PAPER_EXEMPLARS,
+    shell: bool = False,
+    z_dim: int = 100,
+    trials: int = 2000,
+    pool: int = 100_000,
+    noise: float = 0.25,
+    seed: int = 0,
+) -> dict:
+    """The same arithmetic in an idealised latent: what a perfect, perfectly linear generator
+    that reproduces the data's attribute rates would score. A reference for the real figure.
+
+    Each attribute of the preset is a half-space along its own axis of N(0, I^z_dim); the
+    attribute that B -> C swaps (e.g. Male) is drawn at its rate in ``labels``, the other
+    (e.g. Eyeglasses) with a threshold set by its rate *given* the first, so the data's
+    correlation (12 % of CelebA's men wear glasses, 3 % of its women) is kept. Exemplars are
+    random members of each row; success = the result lies in the target's region."""
+    rows, target = ARITHMETIC_PRESETS[preset], arithmetic_target(preset)
+    b, c = rows[1], rows[2]
+    order = sorted(target, key=lambda k: b.get(k, 0) == c.get(k, 0))  # the swapped one first
+    if len(order) != 2:
+        raise ValueError(f"the idealised latent models two attributes, not {order}")
+    first, second = order
+    y = labels[:, [names.index(first), names.index(second)]] > 0.5
+    normal = torch.distributions.Normal(0.0, 1.0)
+
+    def threshold(rate: torch.Tensor) -> float:  # x > threshold has probability ``rate``
+        return float(normal.icdf(1 - rate.clamp(1e-4, 1 - 1e-4)))
+
+    t_first = threshold(y[:, 0].float().mean())
+    rate_given = {v: y[y[:, 0] == v, 1].float().mean() for v in (False, True)}
+    t_second = {v: threshold(rate) for v, rate in rate_given.items()}
+
+    def attributes(z: torch.Tensor) -> torch.Tensor:
+        has_first = z[:, 0] > t_first
+        cut = torch.where(has_first, t_second[True], t_second[False])
+        return torch.stack([has_first, z[:, 1] > cut], 1).float()
+
+    rng = torch.Generator().manual_seed(seed)
+    z = torch.randn(pool, z_dim, generator=rng)
+    values = attributes(z)
+    groups = [torch.nonzero(matches(order, values, rule)).flatten() for rule in rows]
+
+    def outcome(latents: torch.Tensor) -> torch.Tensor:
+        return matches(order, attributes(latents), target)
+
+    rate, grid_rate = _arithmetic_trials(z, groups, outcome, exemplars, shell, trials, noise, rng)
+    return {
+        "exemplars": exemplars,
+        "shell": shell,
+        "success_rate": rate,
+        "grid_success_rate": grid_rate,
+        # e.g. Eyeglasses on 12 % of the faces with Male = 1, 3 % of those with Male = 0
+        "concept": second,
+        "group": first,
+        "concept_rate_by_group": {str(int(v)): round(float(r), 3) for v, r in rate_given.items()},
+    }
+
+
+def arithmetic_metrics(
+    model,
+    judge,
+    holdout: ImageData | None,
+    preset: str,
+    faces,
+    train_labels: tuple[torch.Tensor, list[str]] | None = None,
+) -> dict:
     """The paper's protocol (3 exemplars, no rescaling), with the app's default (many
-    exemplars, rescaled to the latent shell) under ``app_default``."""
+    exemplars, rescaled to the latent shell) under ``app_default``; with ``train_labels``
+    (attribute labels, their names), both protocols in the idealised linear latent too."""
     paper = dcgan_arithmetic(model, judge, holdout, preset, faces=faces)
     app = dcgan_arithmetic(
         model, judge, None, preset, exemplars=DEFAULT_EXEMPLARS, shell=True, faces=faces
@@ -281,6 +372,14 @@ def arithmetic_metrics(model, judge, holdout: ImageData | None, preset: str, fac
     if "success_rate" in app:
         keep = ("exemplars", "shell", "success_rate", "grid_success_rate")
         paper["app_default"] = {k: app[k] for k in keep}
+    if train_labels is not None and "success_rate" in paper:
+        labels, names = train_labels
+        paper["ideal_linear_latent"] = {
+            "paper": ideal_linear_arithmetic(labels, names, preset, z_dim=model.z_dim),
+            "app_default": ideal_linear_arithmetic(
+                labels, names, preset, DEFAULT_EXEMPLARS, shell=True, z_dim=model.z_dim
+            ),
+        }
     return paper
 
 
@@ -369,7 +468,8 @@ def evaluate_model(name: str, data_dir: Path, n: int = 2000) -> dict:
     if model.family == "dcgan":
         faces = arithmetic_pool(model, judge)
         for preset, key in ARITHMETIC_METRICS.items():
-            result[key] = arithmetic_metrics(model, judge, holdout, preset, faces)
+            labels = (train_split.attributes, list(train_split.attribute_names))
+            result[key] = arithmetic_metrics(model, judge, holdout, preset, faces, labels)
     if model.family == "cvae-gan":
         result["cvae_gan"] = cvae_gan_metrics(model, judge, holdout)
     if model.family in ("ae", "vae"):
@@ -395,10 +495,17 @@ def summary_row(r: dict) -> str:
                 if "success_rate" in app
                 else ""
             )
+            ideal = a.get("ideal_linear_latent", {})
+            ideal_ref = (
+                f", ideal linear latent {ideal['paper']['success_rate']:.0%} / "
+                f"{ideal['app_default']['success_rate']:.0%}"
+                if ideal
+                else ""
+            )
             base = a["base_rate_random_samples"]
             extra.append(
                 f"arithmetic ({preset}) {a.get('exemplars', 3)} exemplars "
-                f"{a['success_rate']:.0%}{many} (base {base:.1%}{real_ref})"
+                f"{a['success_rate']:.0%}{many} (base {base:.1%}{real_ref}{ideal_ref})"
             )
     if "cvae_gan" in r:
         c = r["cvae_gan"]

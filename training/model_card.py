@@ -24,6 +24,7 @@ from torchvision.utils import save_image  # noqa: E402
 
 import gan_core  # noqa: E402
 from gan_core.checkpoint import checkpoint_dir  # noqa: E402
+from gan_core.studio import ARITHMETIC_PRESETS  # noqa: E402
 from training.evaluate import ARITHMETIC_METRICS, arithmetic_target  # noqa: E402
 
 TIMELINE_FRAMES = 8
@@ -184,6 +185,16 @@ def metrics_section(metrics: dict) -> str:
                 f"({app['grid_success_rate']:.0%} over the grids). An average of many faces "
                 "exaggerates what they share, so it can score above real photos of the concept."
             )
+        ideal = a.get("ideal_linear_latent", {})
+        if ideal:
+            lines.append(
+                f"For reference, an idealised generator — perfect and perfectly linear, each "
+                f"attribute a half-space of the latent at the training labels' rates, their "
+                f"correlation kept (`training.evaluate.ideal_linear_arithmetic`) — scores "
+                f"**{ideal['paper']['success_rate']:.0%}** with {ideal['paper']['exemplars']} "
+                f"random exemplars and **{ideal['app_default']['success_rate']:.0%}** with the "
+                f"app's default. " + ideal_why(preset, ideal["paper"])
+            )
         real = a.get("real_photos_of_concept", {})
         if "success_rate" in real:
             wanted = arithmetic_target(preset)
@@ -228,6 +239,25 @@ def metrics_section(metrics: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def ideal_why(preset: str, ideal: dict) -> str:
+    """Why few random exemplars miss even in the idealised latent: the concept's rate in the
+    rows' groups (A and B share one group, C is the other)."""
+    rates = ideal.get("concept_rate_by_group")
+    if not rates:
+        return ""
+    group, concept = ideal["group"], ideal["concept"]
+    source = str(ARITHMETIC_PRESETS[preset][1].get(group, 0))  # B's group, e.g. Male = 1
+    target = str(ARITHMETIC_PRESETS[preset][2].get(group, 0))  # C's group, e.g. Male = 0
+    name, rule = concept.replace("_", " "), group.replace("_", " ")
+    return (
+        f"In the training labels {name} is on {rates[source]:.0%} of the faces with "
+        f"{rule} = {source} and {rates[target]:.0%} of those with {rule} = {target}: where it is "
+        f"rarer in C's group, the A − B step that adds it in B's group falls short of C's "
+        f"boundary, so a few random exemplars often miss even in a perfect latent (the "
+        f"paper's exemplars were picked by hand); a long average on the shell carries it over."
+    )
+
+
 def ema_lines(training: dict) -> list[str]:
     if not training.get("ema_decay"):
         return []
@@ -257,7 +287,8 @@ def training_lines(training: dict, data: dict) -> list[str]:
         f"- Final losses: {json.dumps(training.get('final_losses', {}))}",
         *ema_lines(training),
         "",
-        "Exact command (the last invocation; a resumed run repeats the original flags):",
+        "Exact command (a resumed run repeats the original flags; a run continued with other "
+        "flags lists each phase):",
         "",
         "```bash",
         str(training.get("command", "?")),
