@@ -467,8 +467,8 @@ def evaluate_model(name: str, data_dir: Path, n: int = 2000) -> dict:
         result["infogan"]["continuous"] = infogan_continuous_effect(model, judge)
     if model.family == "dcgan":
         faces = arithmetic_pool(model, judge)
+        labels = (train_split.attributes, list(train_split.attribute_names))
         for preset, key in ARITHMETIC_METRICS.items():
-            labels = (train_split.attributes, list(train_split.attribute_names))
             result[key] = arithmetic_metrics(model, judge, holdout, preset, faces, labels)
     if model.family == "cvae-gan":
         result["cvae_gan"] = cvae_gan_metrics(model, judge, holdout)
