@@ -1,6 +1,6 @@
 """GAN Studio: the interactive demo. ``python app.py`` locally; the same file runs as a Space.
 
-UI wiring only: every event calls a ``gan_core.studio.Studio`` method. Settings, all optional:
+UI wiring only: every event calls a ``ui.studio.Studio`` method. Settings, all optional:
 
 - ``GAN_STUDIO_CHECKPOINTS``: folder of release checkpoints (default ``checkpoints/``);
 - ``GAN_STUDIO_HUB_PREFIX``: load ``<prefix>/<name>`` from the Hugging Face Hub instead;
@@ -48,7 +48,7 @@ import gradio as gr
 
 from gan_core.checkpoint import CheckpointError
 from gan_core.sampling import MAX_SEED
-from gan_core.studio import (
+from ui.studio import (
     ARITHMETIC_PRESETS,
     COMPARE_MODELS,
     CVAE_GAN,
@@ -64,7 +64,7 @@ from gan_core.studio import (
     Studio,
     add_seed,
 )
-from gan_core.studio_text import TRANSLATIONS
+from ui.text import TRANSLATIONS
 
 log = logging.getLogger("gan_studio.app")
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.load_test import launch_app  # noqa: E402
 from gan_core.checkpoint import checkpoint_dir, load  # noqa: E402
 from gan_core.sampling import make_generator  # noqa: E402
-from gan_core.studio import FACE_JUDGE, RELEASE_MODELS  # noqa: E402
+from ui.studio import FACE_JUDGE, RELEASE_MODELS  # noqa: E402
 
 #: Gradio's floor: the cheapest event it can serve (same queue, same HTTP API, no work).
 FLOOR_APP = """

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from gan_core.studio import FACE_JUDGE, RELEASE_MODELS
+from ui.studio import FACE_JUDGE, RELEASE_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 

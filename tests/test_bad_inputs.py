@@ -26,7 +26,7 @@ from PIL import Image
 
 from gan_core import edit
 from gan_core.sampling import MAX_SEED
-from gan_core.studio import DCGAN, Studio, enlarge
+from ui.studio import DCGAN, Studio, enlarge
 
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402

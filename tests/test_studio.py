@@ -15,7 +15,7 @@ import torch
 from PIL import Image
 
 from gan_core.sampling import MAX_SEED
-from gan_core.studio import (
+from ui.studio import (
     ARITHMETIC_PRESETS,
     COMPARE_MODELS,
     DCGAN,

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from gan_core.studio import (
+from ui.studio import (
     COMPARE_MODELS,
     DCGAN,
     Studio,

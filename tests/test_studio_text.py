@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gan_core.studio_text import EN, TRANSLATIONS, ZH
+from ui.text import EN, TRANSLATIONS, ZH
 
 
 def test_tables_have_the_same_keys():

@@ -30,10 +30,10 @@ from torchvision.transforms.v2.functional import gaussian_blur
 from tqdm.auto import tqdm
 
 import gan_core
+from gan_core.arithmetic import ARITHMETIC_PRESETS, DEFAULT_EXEMPLARS, PAPER_EXEMPLARS, matches
 from gan_core.checkpoint import checkpoint_dir
 from gan_core.latent import concept_vector, jitter, to_shell, vector_arithmetic
 from gan_core.models.cvae_gan import DEFAULT_EDIT_STRENGTH, push_attributes
-from gan_core.studio import ARITHMETIC_PRESETS, DEFAULT_EXEMPLARS, PAPER_EXEMPLARS, matches
 from training.data import ImageData, load_celeba, load_mnist
 
 #: images held out from every release model's training and from the judges (the last 10%)

@@ -23,8 +23,8 @@ from safetensors import safe_open  # noqa: E402
 from torchvision.utils import save_image  # noqa: E402
 
 import gan_core  # noqa: E402
+from gan_core.arithmetic import ARITHMETIC_PRESETS  # noqa: E402
 from gan_core.checkpoint import checkpoint_dir  # noqa: E402
-from gan_core.studio import ARITHMETIC_PRESETS  # noqa: E402
 from training.evaluate import ARITHMETIC_METRICS, arithmetic_target  # noqa: E402
 
 TIMELINE_FRAMES = 8

@@ -36,6 +36,12 @@ import torch
 from PIL import Image
 
 from gan_core import edit
+from gan_core.arithmetic import (
+    ARITHMETIC_PRESETS,
+    MAX_EXEMPLARS,
+    PAPER_EXEMPLARS,
+    judge_scores,
+)
 from gan_core.checkpoint import CheckpointError, checkpoint_dir, load, read_config, resolve
 from gan_core.config import CONFIG_NAME, WEIGHTS_NAME
 from gan_core.latent import (
@@ -85,40 +91,10 @@ MAX_STRENGTH = 5.0
 #: CVAE-GAN attribute edits: 0 = reconstruction, 1 = the plain condition, above 1 extrapolated.
 MAX_EDIT_STRENGTH = 3.0
 MAX_NOISE = 2.0
-#: Exemplars per concept row: the DCGAN paper averaged 3; more cancel what the exemplars do not
-#: share (identity, pose), the concept stays. Measured on dcgan-celeba64 (glasses preset, judge,
-#: python -m training.evaluate): 3 -> 14 % women with glasses, 30 on the latent shell -> 70 %.
-PAPER_EXEMPLARS = 3
-DEFAULT_EXEMPLARS = 30
-MAX_EXEMPLARS = 50
 #: Auto-pick searches past the gallery, in chunks, until every row has enough matching faces.
 AUTOPICK_SEARCH_LIMIT = 4096
 AUTOPICK_CHUNK = 256
 EXEMPLARS_PER_LINE = 10
-
-#: Vector-arithmetic presets: three concept rows, each a set of attribute conditions for the
-#: judge (1 = has it, 0 = does not), in the DCGAN paper's "A - B + C" order.
-ARITHMETIC_PRESETS: dict[str, tuple[dict[str, int], dict[str, int], dict[str, int]]] = {
-    # man with glasses - man without glasses + woman without glasses = woman with glasses
-    "glasses": (
-        {"Male": 1, "Eyeglasses": 1},
-        {"Male": 1, "Eyeglasses": 0},
-        {"Male": 0, "Eyeglasses": 0},
-    ),
-    # smiling woman - neutral woman + neutral man = smiling man
-    "smiling": ({"Male": 0, "Smiling": 1}, {"Male": 0, "Smiling": 0}, {"Male": 1, "Smiling": 0}),
-}
-
-
-def matches(columns: list[str], values: torch.Tensor, rule: dict[str, int]) -> torch.Tensor:
-    """Which rows of ``values`` (judge probabilities or 0/1 labels, one column per name in
-    ``columns``) fit ``rule`` (1 = has the attribute, above one half; 0 = has not)."""
-    ok = torch.ones(len(values), dtype=torch.bool)
-    for attribute, wanted in rule.items():
-        has = values[:, columns.index(attribute)] > 0.5
-        ok &= has if wanted else ~has
-    return ok
-
 
 #: Judge attributes offered as concept vectors in the photo-editing tab.
 EDIT_CONCEPTS = ("Eyeglasses", "Smiling", "Male", "Blond_Hair", "Young", "Bangs", "Mustache")
@@ -461,21 +437,7 @@ class Studio:
     def _judge_scores(
         self, images: torch.Tensor, rules: Sequence[dict[str, int]]
     ) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """Per rule and image: the log-probability (by the attribute judge) that the image
-        matches the rule, and whether the judge sees every condition (``matches``)."""
-        judge = self.judge()
-        classes = list(judge.config.classes)
-        probs = judge.predict(images).clamp(1e-6, 1 - 1e-6)
-        out = []
-        for rule in rules:
-            score = torch.zeros(len(images))
-            for attribute, wanted in rule.items():
-                if attribute not in classes:
-                    raise ValueError(f"the judge does not know the attribute {attribute!r}")
-                p = probs[:, classes.index(attribute)]
-                score += torch.log(p if wanted else 1 - p)
-            out.append((score, matches(classes, probs, rule)))
-        return out
+        return judge_scores(self.judge(), images, rules)
 
     def autopick(
         self, preset: str, seed: Any, count: Any, per_concept: Any = PAPER_EXEMPLARS
