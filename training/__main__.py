@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 
 from training import distributed
+from training.augment import parse_policy
 from training.data import DATASETS, DataError, ImageData, load_dataset
 from training.loop import STATE_NAME, LoopOptions, TrainingDiverged, export, seed_everything, train
 from training.recipes import RECIPES, Hyper
@@ -73,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample-every", type=int, default=500)
     p.add_argument("--checkpoint-every", type=int, default=500)
     p.add_argument(
+        "--snapshot-every",
+        type=int,
+        help="also keep the exported weights every N steps in OUT/snapshots/ (quality per CPU-h)",
+    )
+    p.add_argument(
         "--max-minutes",
         type=float,
         help="stop after this wall time in this invocation; a --resume gets a fresh budget "
@@ -91,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
         flag = "--" + field.name.replace("_", "-")
         if field.type in ("bool",) or isinstance(field.default, bool):
             p.add_argument(flag, type=_parse_bool, metavar="true|false", help="default per family")
+        elif isinstance(field.default, str):
+            p.add_argument(flag, type=str, help="default per family")
         else:
             p.add_argument(flag, type=float if "float" in str(field.type) else int)
     return p
@@ -180,6 +188,10 @@ def resolve_options(args: argparse.Namespace) -> dict:
         raise UsageError("--n-critic must be at least 1")
     if not 0 <= hyper.ema < 1:
         raise UsageError(f"--ema is a decay in [0, 1) (e.g. 0.999; 0 = off), got {hyper.ema}")
+    try:
+        parse_policy(hyper.augment)
+    except ValueError as error:
+        raise UsageError(f"--augment: {error}") from None
     for name in ("log_every", "sample_every", "checkpoint_every"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
@@ -354,6 +366,7 @@ def run(args: argparse.Namespace) -> int:
             log_every=args.log_every,
             sample_every=args.sample_every,
             checkpoint_every=args.checkpoint_every,
+            snapshot_every=args.snapshot_every,
             max_minutes=args.max_minutes,
             resume=args.resume,
         ),

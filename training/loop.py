@@ -46,6 +46,7 @@ class LoopOptions:
     log_every: int = 50
     sample_every: int = 500
     checkpoint_every: int = 500
+    snapshot_every: int | None = None  # also keep the inference weights every N steps
     max_minutes: float | None = None  # stop (and save) after this long in this invocation
     preview_count: int = 64
     resume: bool = False
@@ -133,7 +134,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
         rank=rank,
         world_size=world_size,
     )
-    start_step, elapsed_before = 0, 0.0
+    start_step, elapsed_before, cpu_before = 0, 0.0, 0.0
     if options.resume and state_path.exists():
         state = load_state(state_path)
         for name, net in recipe.networks().items():
@@ -150,6 +151,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
         sampler.load_state_dict(state["sampler"])
         _set_rng_state(state["rng"][rank] if isinstance(state["rng"], list) else state["rng"])
         start_step, elapsed_before = int(state["step"]), float(state["elapsed_seconds"])
+        cpu_before = float(state.get("cpu_seconds", 0.0))
         if is_main:
             log.info("resumed from %s at step %d", state_path, start_step)
             drop_metrics_after(out / "metrics.jsonl", start_step)
@@ -176,6 +178,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
         state = {
             "step": step,
             "elapsed_seconds": elapsed,
+            "cpu_seconds": cpu_before + time.process_time() - cpu_started,
             "networks": {k: v.state_dict() for k, v in recipe.networks().items()},
             "optimizers": {k: v.state_dict() for k, v in recipe.optimizers().items()},
             "sampler": sampler.state_dict(),
@@ -185,6 +188,22 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
             state["ema"] = recipe.ema.state_dict()
         save_state_atomically(state, state_path)
         saved["step"] = step
+
+    def snapshot(step: int, elapsed: float) -> None:
+        """Inference weights at this step (``snapshots/step-NNNNNN/``), with the wall and CPU
+        time spent so far: what ``training.evaluate --snapshots`` turns into quality per
+        CPU-hour."""
+        if not is_main:
+            return
+        model = recipe.inference_model
+        cpu = cpu_before + time.process_time() - cpu_started
+        model.config.training = {
+            **model.config.training,
+            "steps": step,
+            "wall_time_seconds": round(elapsed, 1),
+            "cpu_seconds": round(cpu, 1),
+        }
+        save_pretrained(model, out / "snapshots" / f"step-{step:06d}")
 
     def preview(step: int) -> None:
         if not is_main:
@@ -205,6 +224,8 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
     )
     batches = iter(sampler)
     started = time.perf_counter()
+    # CPU time of this process (all threads): the honest cost when the machine is shared.
+    cpu_started = time.process_time()
     window_start, window_steps = started, 0
     step, last = start_step, {}
     stopped_early = False
@@ -241,12 +262,15 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
                 if metrics_file:
                     record = {"step": step, **last, "images_per_second": images_per_second}
                     record["elapsed_seconds"] = round(elapsed, 2)
+                    record["cpu_seconds"] = round(cpu_before + time.process_time() - cpu_started, 1)
                     metrics_file.write(json.dumps(record) + "\n")
                     metrics_file.flush()
             if step % options.sample_every == 0:
                 preview(step)
             if due_checkpoint or out_of_time:
                 checkpoint(step, elapsed)
+            if options.snapshot_every and step % options.snapshot_every == 0:
+                snapshot(step, elapsed)
             if out_of_time:
                 stopped_early = step < options.steps
                 if is_main:
@@ -274,6 +298,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
             step * options.batch_size * recipe.batches_per_step * world_size / len(data), 2
         ),
         "wall_time_seconds": round(elapsed_before + time.perf_counter() - started, 1),
+        "cpu_seconds": round(cpu_before + time.process_time() - cpu_started, 1),
         "final_losses": last,
     }
 

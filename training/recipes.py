@@ -32,6 +32,7 @@ from gan_core.models.infogan import InfoGANConfig, InfoGANDiscriminator, InfoGAN
 from gan_core.models.judges import Judge, JudgeConfig
 from gan_core.models.wgan_gp import WGANCritic, WGANGPConfig, WGANGPGenerator
 from training import losses
+from training.augment import diff_augment, parse_policy
 from training.data import ImageData, to_model_range
 
 
@@ -62,6 +63,9 @@ class Hyper:
     # last ~1/(1-ema) steps smooths the step-to-step noise of adversarial training (Yazici et
     # al. 2019); the average, not the last step, is previewed and exported.
     ema: float = 0.0
+    # DiffAugment policy for what the discriminator / critic sees, e.g. "color,translation,cutout"
+    # ("" = off): see training/augment.py.
+    augment: str = ""
 
 
 class Recipe:
@@ -80,6 +84,7 @@ class Recipe:
             net.to(device)
             if self.channels_last:
                 net.to(memory_format=torch.channels_last)
+        self.augment_policy = parse_policy(hyper.augment)
         self.ema: AveragedModel | None = None
         if hyper.ema > 0:  # copies the live weights at its first update (after any resume)
             self.ema = AveragedModel(
@@ -121,6 +126,10 @@ class Recipe:
         """Called by the loop after every step."""
         if self.ema is not None:
             self.ema.update_parameters(self.model)
+
+    def augment(self, images: torch.Tensor) -> torch.Tensor:
+        """DiffAugment for the discriminator's inputs (identity when ``--augment`` is off)."""
+        return diff_augment(images, self.augment_policy) if self.augment_policy else images
 
     def autocast(self):
         if not self.amp:
@@ -262,14 +271,14 @@ class GANRecipe(Recipe):
         with self.autocast():
             fake = self.model(self.z(len(real)))
             d_loss = losses.discriminator_bce(
-                self.discriminator(real),
-                self.discriminator(fake.detach()),
+                self.discriminator(self.augment(real)),
+                self.discriminator(self.augment(fake.detach())),
                 real_target=1 - self.hyper.label_smoothing,
                 label_noise=self.hyper.label_noise,
             )
         self.step(opt_d, d_loss, sync)
         with self.autocast():
-            g_loss = losses.generator_nonsaturating(self.discriminator(fake))
+            g_loss = losses.generator_nonsaturating(self.discriminator(self.augment(fake)))
         self.step(opt_g, g_loss, sync)
         return {"d": d_loss.detach(), "g": g_loss.detach()}
 
@@ -354,12 +363,14 @@ class WGANGPRecipe(Recipe):
             with self.autocast():
                 with torch.no_grad():
                     fake = self.model(self.z(len(real)))
+                real, fake = self.augment(real), self.augment(fake)
                 wasserstein = losses.critic_wasserstein(self.critic(real), self.critic(fake))
             # The penalty's double backward runs in fp32: bf16 second derivatives are too coarse.
             penalty = losses.gradient_penalty(self.critic, real.float(), fake.float())
             self.step(opt_c, wasserstein + self.hyper.gp_weight * penalty, sync)
         with self.autocast():
-            g_loss = losses.generator_wasserstein(self.critic(self.model(self.z(len(reals[0])))))
+            fake = self.augment(self.model(self.z(len(reals[0]))))
+            g_loss = losses.generator_wasserstein(self.critic(fake))
         self.step(opt_g, g_loss, sync)
         return {"critic": wasserstein.detach(), "gp": penalty.detach(), "g": g_loss.detach()}
 
