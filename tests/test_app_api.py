@@ -271,7 +271,7 @@ def test_malloc_arenas_are_limited_unless_the_user_set_them():
 
     def limited(**extra_env: str) -> str:
         env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"} | extra_env
-        code = "import app; print(app.limit_malloc_arenas())"
+        code = "from ui.runtime import limit_malloc_arenas; print(limit_malloc_arenas())"
         root = Path(__file__).resolve().parent.parent
         run = subprocess.run(
             [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True

@@ -83,9 +83,9 @@ def test_missing_models_are_reported_not_crashed(tmp_path, monkeypatch):
 def test_app_without_models_shows_warnings_and_keeps_serving(tmp_path, monkeypatch):
     gradio_client = pytest.importorskip("gradio_client")
     monkeypatch.setenv("GAN_STUDIO_CHECKPOINTS", str(tmp_path))
-    import app
+    from ui.demo import build_demo
 
-    demo = app.build_demo(Studio(device="cpu", output_dir=tmp_path / "out"))
+    demo, _ = build_demo(Studio(device="cpu", output_dir=tmp_path / "out"))
     warnings = [
         block
         for block in demo.blocks.values()

@@ -28,11 +28,11 @@ import torch
 from PIL import Image, ImageOps
 from tqdm.auto import tqdm
 
+from gan_core.edit import CELEBA_CROP_FRACTION  # the face square's share of the width
+
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff"}
-#: Side of the face square as a fraction of the aligned CelebA width (140 px of 178).
-CELEBA_CROP_FRACTION = 140 / 178
 
 
 class DataError(ValueError):

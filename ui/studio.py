@@ -54,6 +54,7 @@ from gan_core.latent import (
 )
 from gan_core.models.cvae_gan import DEFAULT_EDIT_STRENGTH
 from gan_core.sampling import MAX_SEED, check_seed, image_grid, make_generator, to_uint8
+from ui import limits
 
 #: The released models, in the order the app lists them.
 RELEASE_MODELS = (
@@ -82,15 +83,13 @@ COMPARE_MODELS = (
 )
 GAN_FAMILIES = ("gan", "convgan", "dcgan", "wgan-gp", "infogan", "cvae-gan")
 
-MAX_IMAGES = 64
-MAX_FRAMES = 48
-MAX_INVERSION_STEPS = 500
-#: Limits for slider values that arrive through the API (the sliders themselves are narrower).
-MAX_CODE_VALUE = 5.0
-MAX_STRENGTH = 5.0
-#: CVAE-GAN attribute edits: 0 = reconstruction, 1 = the plain condition, above 1 extrapolated.
-MAX_EDIT_STRENGTH = 3.0
-MAX_NOISE = 2.0
+MAX_IMAGES = int(limits.IMAGES.high)
+MAX_FRAMES = int(limits.FRAMES.high)
+MAX_INVERSION_STEPS = int(limits.INVERSION_STEPS.high)
+MAX_CODE_VALUE = limits.MAX_CODE_VALUE
+MAX_STRENGTH = limits.MAX_STRENGTH
+MAX_EDIT_STRENGTH = limits.MAX_EDIT_STRENGTH
+MAX_NOISE = limits.MAX_NOISE
 #: Auto-pick searches past the gallery, in chunks, until every row has enough matching faces.
 AUTOPICK_SEARCH_LIMIT = 4096
 AUTOPICK_CHUNK = 256
@@ -450,7 +449,7 @@ class Studio:
         if preset not in ARITHMETIC_PRESETS:
             raise ValueError(f"unknown preset {preset!r}; choose one of {list(ARITHMETIC_PRESETS)}")
         start = require_seed(seed)
-        count = check_count(count, "number of faces", 9)
+        count = check_count(count, "number of faces", int(limits.GALLERY.low))
         per_concept = check_count(per_concept, "exemplars per concept", 1, MAX_EXEMPLARS)
         rules = ARITHMETIC_PRESETS[preset]
         seeds: list[int] = []
@@ -558,7 +557,9 @@ class Studio:
         """A grid varying one code: "category" (rows = 5 noise seeds) or a continuous code
         "c1", "c2", ... from -2 to 2 (rows = the categories), the rest held at the sliders."""
         model, z, category, codes = self._infogan_inputs(seed, category, continuous)
-        steps = check_count(steps, "number of steps", 2, 16)
+        steps = check_count(
+            steps, "number of steps", int(limits.SWEEP_STEPS.low), int(limits.SWEEP_STEPS.high)
+        )
         names = [f"c{i + 1}" for i in range(model.n_continuous)]
         if code == "category":
             seeds = seed_range(require_seed(seed, "noise seed"), 5)
@@ -637,10 +638,12 @@ class Studio:
         crop: str = "auto",
         preset: str = "painted",
         layers: list[Any] | None = None,
-        steps: Any = 60,
+        steps: Any = int(limits.INPAINT_STEPS.default),
     ) -> Inpainting:
         """Fill a hole in the face: a preset mask, or the brush ``layers`` painted on ``photo``."""
-        steps = check_count(steps, "refinement steps", 0, 200)
+        steps = check_count(
+            steps, "refinement steps", int(limits.INPAINT_STEPS.low), int(limits.INPAINT_STEPS.high)
+        )
         image = self._photo(photo)
         face = edit.crop_face(image, crop)
         if preset == "painted":
@@ -665,7 +668,7 @@ class Studio:
     def compare(self, seed: Any, count: Any) -> list[np.ndarray | None]:
         """The same number of samples from each model in ``COMPARE_MODELS`` (None if missing)."""
         seed = require_seed(seed)
-        count = check_count(count, "number of images", 1, 36)
+        count = check_count(count, "number of images", 1, int(limits.COMPARE_IMAGES.high))
         grids: list[np.ndarray | None] = []
         for name in COMPARE_MODELS:
             if not self.is_available(name):
@@ -680,7 +683,7 @@ class Studio:
         self,
         photo: Any,
         crop: str = "auto",
-        steps: Any = 150,
+        steps: Any = int(limits.INVERSION_STEPS.default),
         seed: Any = 0,
         progress: Callable[[int, int], None] | None = None,
     ) -> InvertedFace:

@@ -1,0 +1,62 @@
+"""The app's structure (issue 18) and the two Gradio workarounds in ui/widgets.py."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import gradio as gr
+from gradio.helpers import special_args
+
+from ui.widgets import GalleryClick, named_parameters
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_library_and_training_import_no_app_code():
+    code = (
+        "import sys, gan_core, training.evaluate, training.model_card; "
+        "assert 'gradio' not in sys.modules and 'ui' not in sys.modules, "
+        "[m for m in sys.modules if m.startswith(('gradio', 'ui'))]"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+def test_app_is_a_thin_launcher_over_one_module_per_tab():
+    assert len((ROOT / "app.py").read_text().splitlines()) <= 80
+    tabs = [p for p in (ROOT / "ui" / "tabs").glob("*.py") if p.name != "__init__.py"]
+    assert len(tabs) >= 8
+    assert not list((ROOT / "gan_core").glob("studio*"))
+    for path in (ROOT / "ui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                assert length <= 120, f"{path.name}:{node.name} has {length} lines"
+
+
+def test_gradio_builds_the_gallery_click_from_the_annotation():
+    """Fails when Gradio stops constructing EventData subclasses as ``cls(target, data)``."""
+
+    def handler(seeds: list, evt: GalleryClick):
+        return evt.index
+
+    clicked, *_ = special_args(handler, [[1, 2]], event_data=gr.EventData(None, {"index": 1}))
+    assert handler(*clicked) == 1
+    through_api, *_ = special_args(handler, [[1, 2]], event_data=gr.EventData(None, {}))
+    assert handler(*through_api) is None
+
+
+def test_gradio_names_api_parameters_after_the_handler_signature():
+    """Fails when Gradio stops reading ``__signature__`` for the API's parameter names."""
+    with gr.Blocks() as demo:
+        boxes = [gr.Number() for _ in range(3)]
+        out = gr.Number()
+        gr.Button().click(
+            named_parameters(lambda *a: sum(a), ["seed", "c1", "c2"]), boxes, out, api_name="f"
+        )
+    info = demo.get_api_info()
+    names = [p["parameter_name"] for p in info["named_endpoints"]["/f"]["parameters"]]
+    assert names == ["seed", "c1", "c2"]

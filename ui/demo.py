@@ -1,0 +1,96 @@
+"""The whole page: the tabs from ``ui.tabs``, a first look on load, and launch settings.
+
+Every event has an ``api_name``, so the HTTP API mirrors the tabs (README: "The HTTP API").
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+import gradio as gr
+
+from ui import limits
+from ui.context import TabContext, status_value
+from ui.studio import Studio
+from ui.tabs import TABS
+from ui.widgets import I18N, t
+
+log = logging.getLogger("gan_studio.ui")
+
+CSS = """
+.pixelated img { image-rendering: pixelated; }
+.pixelated .image-container { padding-top: 2.2em; box-sizing: border-box; }
+.status { color: #b45309; font-weight: 600; }
+"""
+THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"])
+#: Every session (a browser tab, a gradio_client, or each bare HTTP API call, which brings no
+#: session id) gets its own copy of the UI state: about 0.37 MB for this app. Gradio keeps up
+#: to 10,000 of them, i.e. gigabytes; the least recently used beyond this bound are dropped.
+SESSION_CAPACITY = int(os.environ.get("GAN_STUDIO_SESSIONS", "300"))
+#: The first-look results the ``/status`` endpoint returns (kept as before the tab split).
+STATUS_LOOKS = ("sample", "infogan")
+
+
+def build_demo(studio: Studio) -> tuple[gr.Blocks, TabContext]:
+    """The page and the context its tabs registered their first looks in."""
+    ctx = TabContext.create(studio)
+    with gr.Blocks(title="GAN Studio", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        gr.Markdown(t("title"))
+        gr.Markdown(t("intro"))
+        with gr.Tabs(overflow_behavior="wrap"):
+            for tab in TABS:
+                tab.build(ctx)
+        wire_first_look(demo, ctx)
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    return demo, ctx
+
+
+def wire_first_look(demo: gr.Blocks, ctx: TabContext) -> None:
+    """On page load: each tab's missing-model warning and a first result in every tab."""
+    markdowns = [markdown for markdown, _ in ctx.statuses.values()]
+    status_outputs = [c for name in STATUS_LOOKS for c in ctx.loaders[name][1]]
+
+    def status() -> tuple:
+        updates = [status_value(ctx.studio, models) for _, models in ctx.statuses.values()]
+        looks = []
+        for name in STATUS_LOOKS:
+            value = ctx.loaders[name][0]()
+            looks += list(value) if len(ctx.loaders[name][1]) > 1 else [value]
+        return (*updates, *looks)
+
+    demo.load(status, None, [*markdowns, *status_outputs], api_name="status")
+    for name, (fn, outputs) in ctx.loaders.items():
+        if name not in STATUS_LOOKS:
+            demo.load(fn, None, outputs, api_visibility="private", show_progress="minimal")
+
+
+def warm_up(ctx: TabContext) -> threading.Thread:
+    """Compute every tab's first look in the background, so the first visitor gets it from
+    the cache (the page itself is served at once; this only fills the cache)."""
+
+    def run() -> None:
+        order = [*STATUS_LOOKS, *(n for n in ctx.loaders if n not in STATUS_LOOKS)]
+        for name in order:
+            fn, _ = ctx.loaders[name]
+            fn()
+            log.info("first look ready: %s", name)
+
+    thread = threading.Thread(target=run, name="first-look", daemon=True)
+    thread.start()
+    return thread
+
+
+def launch_options() -> dict[str, Any]:
+    """``demo.launch`` settings (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT: Spaces sets both)."""
+    return {
+        "server_name": os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        "max_file_size": limits.MAX_UPLOAD,
+        "state_session_capacity": SESSION_CAPACITY,
+        "i18n": I18N,
+        "theme": THEME,
+        "css": CSS,
+        "show_error": True,
+    }

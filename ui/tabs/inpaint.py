@@ -1,0 +1,75 @@
+"""Inpainting (CVAE-GAN): paint a hole or choose a preset mask -> the filled face."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ui import limits
+from ui.context import TabContext
+from ui.studio import CVAE_GAN
+from ui.widgets import crop_radio, download_button, example_row, guarded, image_box, slider, t
+
+EXAMPLE_SEED = 7
+MASKS = ("painted", "eyes", "mouth", "centre", "lower_face")
+DEFAULT_MASK = "eyes"
+
+
+def build(ctx: TabContext) -> None:
+    studio = ctx.studio
+    with ctx.model_tab("inpaint", (CVAE_GAN,), "inpaint.help"):
+        with gr.Row():
+            with gr.Column(scale=3, min_width=320):
+                editor = gr.ImageEditor(
+                    label=t("inpaint.editor"),
+                    type="numpy",
+                    image_mode="RGBA",
+                    sources=["upload", "clipboard"],
+                    brush=gr.Brush(colors=["#ff00ff"], color_mode="fixed", default_size=12),
+                    layers=False,
+                    transforms=(),
+                    height=420,
+                )
+                example_seed, example = example_row(EXAMPLE_SEED)
+            with gr.Column(scale=2, min_width=280):
+                mask = gr.Radio(
+                    [(t(f"inpaint.mask.{key}"), key) for key in MASKS],
+                    value=DEFAULT_MASK,
+                    label=t("inpaint.mask"),
+                    info=t("inpaint.mask.info"),
+                )
+                crop = crop_radio()
+                steps = slider(limits.INPAINT_STEPS, "inpaint.steps")
+                go = gr.Button(t("inpaint.go"), variant="primary")
+        with gr.Row():
+            masked = image_box("inpaint.masked", height=256)
+            filled = image_box("inpaint.filled", height=256)
+        file = download_button()
+
+    def example_face(seed: float):
+        path = studio.save_png(studio.example_face(seed))
+        return {"background": path, "layers": [], "composite": path}
+
+    example.click(guarded(example_face), [example_seed], editor, api_name="inpaint_example")
+
+    def inpaint(value: dict | None, mask: str, crop: str, steps: float):
+        value = value or {}
+        photo = value.get("background")
+        if photo is None:
+            photo = value.get("composite")
+        return tuple(studio.inpaint(photo, crop, mask, value.get("layers"), steps))
+
+    go.click(
+        guarded(inpaint),
+        [editor, mask, crop, steps],
+        [masked, filled, file],
+        api_name="inpaint",
+        concurrency_id="heavy",
+        concurrency_limit=1,
+    )
+
+    def first_look():
+        value = example_face(EXAMPLE_SEED)
+        results = inpaint(value, DEFAULT_MASK, "auto", limits.INPAINT_STEPS.default)
+        return (value, *results)
+
+    ctx.on_load("inpaint", first_look, [editor, masked, filled, file])
