@@ -34,7 +34,7 @@ def main() -> None:
     from ui.demo import launch_options, warm_up
 
     demo, ctx = create_demo()
-    demo.launch(prevent_thread_lock=True, **launch_options())
+    demo.launch(prevent_thread_lock=True, **launch_options(ctx.studio))
     warm_up(ctx)
     demo.block_thread()
 

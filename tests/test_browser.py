@@ -140,11 +140,16 @@ def test_every_tab_renders_and_works(page, shots):
     page.screenshot(path=shots / "02-interpolate.png", full_page=True)
 
     open_tab(page, "Vector arithmetic")
+    row_a = page.get_by_label("Concept A seeds (e.g. man with glasses)")
+    wait_for_image(page, "A − B + C (centre) with small noise around it", timeout=180)
+    assert row_a.input_value()  # the first look auto-picked the default preset
+    row_a.fill("")
     click(page, "Show faces")
     page.get_by_role("button", name="Thumbnail 3 of 32").click()  # added to row A
-    wait_for_value(page.get_by_label("Concept A seeds (e.g. man with glasses)"), "2")
+    wait_for_value(row_a, "2")
+    before = image_src(page, "A − B + C (centre) with small noise around it")
     click(page, "Auto-pick with the attribute judge")
-    wait_for_image(page, "A − B + C (centre) with small noise around it")
+    wait_for_image(page, "A − B + C (centre) with small noise around it", before)
     assert page.get_by_label("Concept A seeds (e.g. man with glasses)").input_value()
     settle(page)
     page.screenshot(path=shots / "03-arithmetic.png", full_page=True)
@@ -276,3 +281,42 @@ def test_chinese_interface(browser, app_server, shots):
     page.get_by_text("类别编码").first.wait_for()
     page.screenshot(path=shots / "12-zh-infogan.png", full_page=True)
     context.close()
+
+
+#: Per tab, the text key of an output that must show a picture before any click.
+FIRST_LOOK_KEYS = {
+    "Sample": "sample.grid",
+    "Interpolate": "interp.strip",
+    "Vector arithmetic": "arith.result",
+    "InfoGAN codes": "info.image",
+    "Attribute transfer": "transfer.edited",
+    "Inpainting": "inpaint.filled",
+    "Compare models": "dcgan-celeba64",  # the model's name is the label
+    "Edit your photo": "invert.edited",
+    "Training timeline": "timeline.image",
+}
+
+
+def test_a_first_visit_that_clicks_nothing_sees_results_in_every_tab(page, shots):
+    from ui.text import EN
+
+    labels = {tab: EN.get(key, key) for tab, key in FIRST_LOOK_KEYS.items()}
+    for tab, label in labels.items():
+        open_tab(page, tab)
+        wait_for_image(page, label, timeout=180)
+        settle(page)
+        page.screenshot(path=shots / f"first-{tab.split()[0].lower()}.png", full_page=True)
+    assert_no_error(page)
+
+
+def test_model_cards_show_their_images(page, shots):
+    open_tab(page, "About")
+    page.get_by_role("heading", name="The models").wait_for()
+    card = page.locator("img[alt='samples']").first
+    card.wait_for(timeout=60_000)
+    page.wait_for_function(
+        """() => { const imgs = [...document.querySelectorAll('.prose img')];
+            return imgs.length >= 3 && imgs.every((i) => i.complete && i.naturalWidth > 0); }""",
+        timeout=60_000,
+    )
+    page.screenshot(path=shots / "about-card-images.png", full_page=True)

@@ -25,35 +25,10 @@ from torchvision.utils import save_image  # noqa: E402
 import gan_core  # noqa: E402
 from gan_core.arithmetic import ARITHMETIC_PRESETS  # noqa: E402
 from gan_core.checkpoint import checkpoint_dir  # noqa: E402
+from gan_core.families import FAMILIES  # noqa: E402
 from training.evaluate import ARITHMETIC_METRICS, arithmetic_target  # noqa: E402
 
 TIMELINE_FRAMES = 8
-
-ABOUT = {
-    "ae": "A plain autoencoder: an MLP squeezes each digit into a short code and another MLP "
-    "rebuilds it. Trained only to reconstruct, it has no prior over codes; random samples here "
-    "decode codes drawn from a Gaussian fitted to the training codes.",
-    "vae": "A variational autoencoder: the encoder outputs a Gaussian per image, a sample is "
-    "drawn with the reparameterisation trick, and a KL term pulls the codes towards N(0, I), so "
-    "any z ~ N(0, I) decodes to a plausible image. Pixel-wise likelihood makes samples blurry.",
-    "gan": "The original GAN with multilayer perceptrons: the generator maps noise to a digit, "
-    "the discriminator (fc-ReLU-fc-ReLU-fc) tells real from fake, and the generator is trained "
-    "with the non-saturating loss -log D(G(z)).",
-    "dcgan": "DCGAN: a transposed-convolution generator (z -> 4x4 feature map, channels halving "
-    "as size doubles) against a mirrored strided-convolution discriminator with BatchNorm and "
-    "LeakyReLU; Adam 2e-4, beta1 0.5, N(0, 0.02) init.",
-    "wgan-gp": "WGAN-GP: the DCGAN generator trained against a critic that estimates the "
-    "Wasserstein distance (no sigmoid, layer norm instead of BatchNorm), kept 1-Lipschitz by a "
-    "gradient penalty; several critic steps per generator step.",
-    "infogan": "InfoGAN: the generator gets noise plus a 10-way categorical code and continuous "
-    "codes; a Q head sharing the discriminator body reads the codes back, maximising a lower "
-    "bound on their mutual information with the image, so the codes learn digit identity, slant "
-    "and width without labels.",
-    "cvae-gan": "CVAE-GAN: an encoder E(x, c) and a generator G(z, c) trained as a conditional "
-    "VAE, sharpened by a discriminator D and kept faithful to the attributes c by a classifier "
-    "C, with feature matching on intermediate layers of D and C. It reconstructs, edits "
-    "attributes of a given face and fills holes.",
-}
 
 LIMITATIONS = {
     "mnist": "Trained on the 10,000-digit MNIST test split only (the offline copy); a model "
@@ -86,7 +61,8 @@ def loss_curves(run: Path, out: Path) -> bool:
     if not path.is_file():
         return False
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    keys = [k for k in rows[-1] if k not in ("step", "images_per_second", "elapsed_seconds")]
+    not_losses = ("step", "images_per_second", "elapsed_seconds", "cpu_seconds")
+    keys = [k for k in rows[-1] if k not in not_losses]
     fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 2.6), squeeze=False)
     for ax, key in zip(axes[0], keys):
         steps = [r["step"] for r in rows if key in r]
@@ -376,7 +352,7 @@ def write_card(name: str, run: Path | None) -> Path:
     lines = [
         f"# {name}",
         "",
-        ABOUT[model.family],
+        FAMILIES[model.family].card,
         "",
         "```python",
         "import gan_core",

@@ -83,9 +83,11 @@ def warm_up(ctx: TabContext) -> threading.Thread:
     return thread
 
 
-def launch_options() -> dict[str, Any]:
-    """``demo.launch`` settings (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT: Spaces sets both)."""
+def launch_options(studio: Studio) -> dict[str, Any]:
+    """``demo.launch`` settings (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT: Spaces sets both).
+    Besides its own outputs, the app serves only the model cards' images, file by file."""
     return {
+        "allowed_paths": studio.published_files(),
         "server_name": os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         "max_file_size": limits.MAX_UPLOAD,
         "state_session_capacity": SESSION_CAPACITY,

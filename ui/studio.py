@@ -21,6 +21,7 @@ when ``GAN_STUDIO_HUB_PREFIX`` is set (e.g. ``gan-studio``), from the Hugging Fa
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -94,6 +95,10 @@ MAX_NOISE = limits.MAX_NOISE
 AUTOPICK_SEARCH_LIMIT = 4096
 AUTOPICK_CHUNK = 256
 EXEMPLARS_PER_LINE = 10
+
+#: Markdown images in model cards, and the kinds of file the app serves from a card.
+CARD_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+CARD_IMAGE_SUFFIXES = {".png", ".gif", ".jpg", ".jpeg", ".webp"}
 
 #: Judge attributes offered as concept vectors in the photo-editing tab.
 EDIT_CONCEPTS = ("Eyeglasses", "Smiling", "Male", "Blond_Hair", "Young", "Bangs", "Mustache")
@@ -784,7 +789,63 @@ class Studio:
             end = text.find("\n---", 3)
             if end != -1:
                 text = text[end + 4 :].lstrip("\n")
-        return text + link
+        return self._serve_card_images(name, path.parent, text) + link
+
+    def _serve_card_images(self, name: str, folder: Path, text: str) -> str:
+        """Point the card's relative image links where the browser can fetch them: the Hub
+        repo's file URL, or the app's file route for an image the app publishes
+        (``published_files``); a link to anything else is left as it was."""
+
+        def url(match: re.Match) -> str:
+            alt, target = match.group(1), match.group(2)
+            if re.match(r"^[a-z]+:", target):  # already absolute (https:, data:)
+                return match.group(0)
+            if self.hub_prefix:
+                return f"![{alt}](https://huggingface.co/{self.source(name)}/resolve/main/{target})"
+            image = (folder / target).resolve()
+            if image not in self._card_images(name):
+                return match.group(0)
+            return f"![{alt}](/gradio_api/file={image.as_posix()})"
+
+        return CARD_IMAGE.sub(url, text)
+
+    def _card_images(self, name: str) -> set[Path]:
+        """The image files a local model card links to (inside its own folder only)."""
+        folder = (checkpoint_dir() / name).resolve()
+        card = folder / "README.md"
+        if not card.is_file():
+            return set()
+        found = set()
+        for match in CARD_IMAGE.finditer(card.read_text(encoding="utf-8", errors="replace")):
+            image = (folder / match.group(2)).resolve()
+            suffix_ok = image.suffix.lower() in CARD_IMAGE_SUFFIXES
+            if suffix_ok and image.is_relative_to(folder) and image.is_file():
+                found.add(image)
+        return found
+
+    def published_files(self) -> list[str]:
+        """What the app may serve besides its own outputs: the model cards' images (for
+        ``launch(allowed_paths=...)``); never the repository or anything else on disk."""
+        if self.hub_prefix:
+            return []
+        names = [n for n in RELEASE_MODELS + JUDGES if (checkpoint_dir() / n).is_dir()]
+        return sorted(str(p) for name in names for p in self._card_images(name))
+
+    def measured(self, name: str) -> str:
+        """The model's evaluation figures (``metrics.json``, own judge) in one line, or ''."""
+        folder = self._folder(name, ["metrics.json"])
+        path = folder / "metrics.json" if folder else None
+        if path is None or not path.is_file():
+            return ""
+        try:
+            metrics = json.loads(path.read_text())
+            figures = metrics["generated_vs_real"]
+            return (
+                f"`FD {figures['fd']:.1f} · precision {figures['precision']:.2f} · "
+                f"recall {figures['recall']:.2f}` ({metrics.get('judge', 'judge')}, metrics.json)"
+            )
+        except (ValueError, KeyError, OSError, TypeError):
+            return ""
 
     def describe(self, name: str) -> str:
         """One line for a model: family, data, image size (from config.json)."""

@@ -8,6 +8,8 @@ the server stay in English. Keep both tables' keys identical (a test checks).
 
 from __future__ import annotations
 
+from gan_core.families import ABOUT_ORDER, FAMILIES
+
 EN: dict[str, str] = {
     # --- page ---
     "title": "# GAN Studio",
@@ -179,16 +181,19 @@ EN: dict[str, str] = {
         "so strokes are crisp, with some noisy pixels from the MLP generator."
     ),
     "compare.vae-celeba64": (
-        "**VAE (faces)**: the mean of all faces that fit the code: smooth skin, blurry hair and "
-        "background, because squared error rewards averaging."
+        "**VAE (faces)**: close to the average of all faces that fit the code: smooth skin, "
+        "blurry hair and background, because a per-pixel likelihood (binary cross-entropy here) "
+        "is best served by averaging the possibilities."
     ),
     "compare.dcgan-celeba64": (
         "**DCGAN (faces)**: convolutions plus an adversary give sharp eyes and hair edges; some "
         "samples are distorted, since nothing forces it to cover every face."
     ),
     "compare.wgan-gp-celeba64": (
-        "**WGAN-GP (faces)**: the same generator trained against a Wasserstein critic with a "
-        "gradient penalty: steadier training and more variety, similar sharpness."
+        "**WGAN-GP (faces)**: a DCGAN-shaped generator trained against a Wasserstein critic with "
+        "a gradient penalty: its losses track quality and training did not diverge, but this "
+        "CPU-trained release covers less of the face distribution than the DCGAN (lower recall, "
+        "below) and its faces lack dark tones."
     ),
     # --- Invert ---
     "invert.help": (
@@ -214,24 +219,6 @@ EN: dict[str, str] = {
     "timeline.image": "Samples at this step",
     "timeline.show": "Show timeline",
     # --- About ---
-    "about.models": (
-        "### The models\n"
-        "- **AE**: an encoder squeezes an image into a short code and a decoder rebuilds it; "
-        "trained only to reconstruct, so its code space has holes.\n"
-        "- **VAE**: the encoder outputs a Gaussian; a KL penalty pulls it towards N(0, I), so "
-        "any random code decodes to something plausible (if blurry).\n"
-        "- **GAN**: a generator and a discriminator play a game: the discriminator learns to "
-        "tell real from generated, the generator learns to fool it.\n"
-        "- **DCGAN**: the GAN with all-convolutional networks and batch norm, the first to make "
-        "convincing faces; its latent space supports arithmetic.\n"
-        "- **WGAN-GP**: replaces the discriminator with a critic estimating the Wasserstein "
-        "distance, kept 1-Lipschitz by a gradient penalty: more stable training.\n"
-        "- **InfoGAN**: adds codes to the noise and maximises the mutual information between "
-        "codes and images, so the codes take on meanings (digit, slant, width) unsupervised.\n"
-        "- **CVAE-GAN**: a conditional VAE whose decoder is also a GAN generator, conditioned on "
-        "face attributes: reconstruct a face, then change its attributes.\n\n"
-        "Face models were trained on a subset of CelebA (non-commercial research use only)."
-    ),
     "about.card": "Model card",
     "about.show": "Show the model card",
 }
@@ -375,13 +362,13 @@ ZH: dict[str, str] = {
         "**GAN（MNIST）**：判别器惩罚一切看起来假的东西，包括模糊，所以笔画清晰，但 MLP 生成器会带些噪点。"
     ),
     "compare.vae-celeba64": (
-        "**VAE（人脸）**：输出是所有符合该编码的人脸的平均：皮肤光滑，头发和背景模糊，因为平方误差鼓励取平均。"
+        "**VAE（人脸）**：输出接近所有符合该编码的人脸的平均：皮肤光滑，头发和背景模糊，因为逐像素似然（这里是二元交叉熵）在取平均时最优。"
     ),
     "compare.dcgan-celeba64": (
         "**DCGAN（人脸）**：卷积加对抗训练带来清晰的眼睛和发丝边缘；部分样本会变形，因为没有什么迫使它覆盖所有人脸。"
     ),
     "compare.wgan-gp-celeba64": (
-        "**WGAN-GP（人脸）**：同样的生成器，改用带梯度惩罚的 Wasserstein 评论家训练：训练更稳定，多样性更好，清晰度相近。"
+        "**WGAN-GP（人脸）**：DCGAN 结构的生成器，改用带梯度惩罚的 Wasserstein 评论家训练：损失能反映质量，训练没有发散；但这个在 CPU 上训练的版本覆盖的人脸分布比 DCGAN 少（召回率更低，见下），而且缺少深色调。"
     ),
     "invert.help": (
         "第 1 步：寻找 DCGAN 中与你的照片最像的隐变量（对 z 做梯度下降，CPU 上约 10–30 秒）。"
@@ -400,21 +387,28 @@ ZH: dict[str, str] = {
     "timeline.frame": "检查点",
     "timeline.image": "该步的样本",
     "timeline.show": "显示训练过程",
-    "about.models": (
-        "### 模型简介\n"
-        "- **AE（自编码器）**：编码器把图像压成短编码，解码器再还原；只为重建而训练，所以编码空间有“空洞”。\n"
-        "- **VAE（变分自编码器）**：编码器输出一个高斯分布，KL 惩罚把它拉向 N(0, I)，"
-        "因此任意随机编码都能解码成像样（但偏模糊）的图像。\n"
-        "- **GAN（生成对抗网络）**：生成器与判别器博弈：判别器学习区分真假，生成器学习骗过它。\n"
-        "- **DCGAN**：全卷积网络加批归一化的 GAN，第一个生成逼真人脸的模型；其隐空间支持向量运算。\n"
-        "- **WGAN-GP**：用估计 Wasserstein 距离的评论家代替判别器，并用梯度惩罚保持 1-Lipschitz：训练更稳定。\n"
-        "- **InfoGAN**：在噪声之外加入编码，并最大化编码与图像之间的互信息，使编码在无监督下获得含义（数字、倾斜、粗细）。\n"
-        "- **CVAE-GAN**：以人脸属性为条件的变分自编码器，其解码器同时是 GAN 生成器：先重建人脸，再修改属性。\n\n"
-        "人脸模型在 CelebA 的一个子集上训练（仅限非商业研究用途）。"
-    ),
     "about.card": "模型卡片",
     "about.show": "显示模型卡片",
 }
 
 #: Locales registered with Gradio: browsers send "zh-CN" or just "zh".
 TRANSLATIONS: dict[str, dict[str, str]] = {"en": EN, "zh-CN": ZH, "zh": ZH}
+
+
+def _about(heading: str, note: str, zh: bool) -> str:
+    """The About tab's model list, from gan_core.families (one place per family)."""
+    lines = [heading]
+    for name in ABOUT_ORDER:
+        family = FAMILIES[name]
+        lines.append(f"- **{family.title}**: {family.summary_zh if zh else family.summary_en}")
+    return "\n".join(lines) + "\n\n" + note
+
+
+EN["about.models"] = _about(
+    "### The models",
+    "Face models were trained on a subset of CelebA (non-commercial research use only).",
+    zh=False,
+)
+ZH["about.models"] = _about(
+    "### 模型简介", "人脸模型在 CelebA 的一个子集上训练（仅限非商业研究用途）。", zh=True
+)
