@@ -6,20 +6,10 @@ from __future__ import annotations
 import gradio as gr
 
 from gan_core.arithmetic import ARITHMETIC_PRESETS, DEFAULT_EXEMPLARS, MAX_EXEMPLARS
-from ui import limits
+from ui import limits, widgets
 from ui.context import TabContext
 from ui.studio import DCGAN, FACE_JUDGE, add_seed
-from ui.widgets import (
-    GalleryClick,
-    download_button,
-    guarded,
-    image_box,
-    pick_gallery,
-    seed_box,
-    seeds_of,
-    slider,
-    t,
-)
+from ui.widgets import GalleryClick, guarded, seeds_of, t
 
 DEFAULT_PRESET = "glasses"
 
@@ -28,10 +18,10 @@ def build(ctx: TabContext) -> None:
     studio = ctx.studio
     with ctx.model_tab("arithmetic", (DCGAN, FACE_JUDGE), "arith.help"):
         with gr.Row():
-            gallery_seed = seed_box("arith.gallery_seed", 0)
-            gallery_count = slider(limits.GALLERY, "arith.gallery_count")
+            gallery_seed = widgets.seed_box("arith.gallery_seed", 0)
+            gallery_count = widgets.slider(limits.GALLERY, "arith.gallery_count")
             show = gr.Button(t("arith.show"))
-        gallery = pick_gallery("arith.gallery", height=330)
+        gallery = widgets.pick_gallery("arith.gallery", height=330)
         gallery_seeds = gr.State([])
         with gr.Row():
             target = gr.Radio(
@@ -58,13 +48,13 @@ def build(ctx: TabContext) -> None:
             )
             shell = gr.Checkbox(value=True, label=t("arith.shell"), info=t("arith.shell_info"))
         with gr.Row():
-            noise = slider(limits.NOISE_SLIDER, "arith.noise")
-            noise_seed = seed_box("arith.noise_seed", 0)
+            noise = widgets.slider(limits.NOISE_SLIDER, "arith.noise")
+            noise_seed = widgets.seed_box("arith.noise_seed", 0)
             go = gr.Button(t("arith.go"), variant="primary")
         with gr.Row():
-            concepts = image_box("arith.concepts", scale=4)
-            result = image_box("arith.result", scale=3)
-        file = download_button()
+            concepts = widgets.image_box("arith.concepts", scale=4)
+            result = widgets.image_box("arith.result", scale=3)
+        file = widgets.download_button()
 
     def show_faces(seed: float, count: float):
         items = studio.candidates(DCGAN, seed, count)
