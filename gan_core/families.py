@@ -93,6 +93,16 @@ FAMILIES: dict[str, FamilySpec] = {
             "1-Lipschitz by a gradient penalty; several critic steps per generator step.",
         ),
         FamilySpec(
+            "wgan",
+            "WGAN",
+            "the original Wasserstein GAN: a critic scores images instead of classifying them, "
+            "kept Lipschitz by clipping its weights, a crude but simple constraint.",
+            "最初的 Wasserstein GAN：评论家给图像打分而不是分类，靠裁剪权重保持 Lipschitz 连续，简单但粗糙。",
+            "WGAN: the DCGAN generator trained against a critic (no sigmoid, no BatchNorm) whose "
+            "weights are clipped to [-0.01, 0.01] after every step, RMSProp 5e-5, five critic "
+            "steps per generator step (Arjovsky et al. 2017); optional annealed instance noise.",
+        ),
+        FamilySpec(
             "infogan",
             "InfoGAN",
             "adds codes to the noise and maximises the mutual information between codes and "

@@ -11,6 +11,7 @@ from gan_core.models.dcgan import DCGANGenerator
 from gan_core.models.gan import MLPGenerator
 from gan_core.models.infogan import InfoGANGenerator
 from gan_core.models.judges import Judge
+from gan_core.models.wgan import WGANGenerator
 from gan_core.models.wgan_gp import WGANGPGenerator
 
 MODEL_CLASSES: dict[str, type[nn.Module]] = {
@@ -22,6 +23,7 @@ MODEL_CLASSES: dict[str, type[nn.Module]] = {
         ConvGenerator,
         DCGANGenerator,
         WGANGPGenerator,
+        WGANGenerator,
         InfoGANGenerator,
         CVAEGAN,
         Judge,

@@ -30,6 +30,7 @@ from gan_core.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerato
 from gan_core.models.gan import GANConfig, MLPDiscriminator, MLPGenerator
 from gan_core.models.infogan import InfoGANConfig, InfoGANDiscriminator, InfoGANGenerator
 from gan_core.models.judges import Judge, JudgeConfig
+from gan_core.models.wgan import WGANClippedCritic, WGANConfig, WGANGenerator
 from gan_core.models.wgan_gp import WGANCritic, WGANGPConfig, WGANGPGenerator
 from training import losses
 from training.augment import diff_augment, parse_policy
@@ -66,6 +67,12 @@ class Hyper:
     # DiffAugment policy for what the discriminator / critic sees, e.g. "color,translation,cutout"
     # ("" = off): see training/augment.py.
     augment: str = ""
+    # WGAN (weight clipping): the critic's weights are clipped to [-clip, clip] after each step.
+    # Instance noise: N(0, std^2) added to every image the critic sees, std falling linearly
+    # from instance_noise to 0 over instance_noise_steps generator steps (0 = off).
+    clip: float = 0.01
+    instance_noise: float = 0.0
+    instance_noise_steps: int = 2000
 
 
 class Recipe:
@@ -375,6 +382,82 @@ class WGANGPRecipe(Recipe):
         return {"critic": wasserstein.detach(), "gp": penalty.detach(), "g": g_loss.detach()}
 
 
+class WGANRecipe(Recipe):
+    """The original WGAN (Arjovsky et al. 2017, Algorithm 1): n_critic RMSProp steps on the
+    critic per generator step, the critic's weights clipped to [-clip, clip] after each, and
+    optionally annealed instance noise on what the critic sees."""
+
+    family = "wgan"
+    config_class = WGANConfig
+    data = "celeba"
+    defaults = {"steps": 4000, "batch_size": 64, "lr": 5e-5, "flip_horizontal": True}
+
+    def build(self) -> None:
+        if not self.hyper.clip > 0:
+            raise ValueError(f"--clip must be positive, got {self.hyper.clip}")
+        if not self.hyper.instance_noise >= 0 or self.hyper.instance_noise_steps < 1:
+            raise ValueError("--instance-noise must be >= 0 and --instance-noise-steps >= 1")
+        self.model, self.critic = WGANGenerator(self.config), WGANClippedCritic(self.config)
+        self.model.apply(init_dcgan_weights)
+        self.critic.apply(init_dcgan_weights)
+        self._optimizers = {
+            "generator": torch.optim.RMSprop(self.model.parameters(), lr=self.hyper.lr),
+            "critic": torch.optim.RMSprop(
+                self.critic.parameters(), lr=self.hyper.lr_d or self.hyper.lr
+            ),
+        }
+        self.clip_critic()
+
+    def networks(self):
+        return {"generator": self.model, "critic": self.critic}
+
+    @property
+    def batches_per_step(self) -> int:
+        return self.hyper.n_critic
+
+    def clip_critic(self) -> None:
+        with torch.no_grad():
+            for p in self.critic.parameters():
+                p.clamp_(-self.hyper.clip, self.hyper.clip)
+
+    def noise_std(self, step: int) -> float:
+        """Instance noise at generator step ``step``: linear from --instance-noise to 0."""
+        fraction = max(0.0, 1.0 - step / self.hyper.instance_noise_steps)
+        return self.hyper.instance_noise * fraction
+
+    def critic_input(self, images: torch.Tensor, std: float) -> torch.Tensor:
+        images = self.augment(images)
+        return images + std * torch.randn_like(images) if std > 0 else images
+
+    def train_step(self, batch, step):
+        """``batch`` holds n_critic x batch-size real images: one slice per critic step."""
+        opt_g, opt_c, sync = (
+            self._optimizers["generator"],
+            self._optimizers["critic"],
+            self.grad_sync,
+        )
+        std = self.noise_std(step)
+        reals = batch.images.chunk(self.hyper.n_critic)
+        for real in reals:
+            with self.autocast():
+                with torch.no_grad():
+                    fake = self.model(self.z(len(real)))
+                wasserstein = losses.critic_wasserstein(
+                    self.critic(self.critic_input(real, std)),
+                    self.critic(self.critic_input(fake, std)),
+                )
+            self.step(opt_c, wasserstein, sync)
+            self.clip_critic()
+        with self.autocast():
+            fake = self.critic_input(self.model(self.z(len(reals[0]))), std)
+            g_loss = losses.generator_wasserstein(self.critic(fake))
+        self.step(opt_g, g_loss, sync)
+        out = {"critic": wasserstein.detach(), "g": g_loss.detach()}
+        if self.hyper.instance_noise > 0:
+            out["noise"] = torch.tensor(std)
+        return out
+
+
 class InfoGANRecipe(Recipe):
     """D step also trains Q (and D's body) to read the codes back from fakes; the G step
     rewards G when its codes are readable."""
@@ -587,6 +670,7 @@ RECIPES: dict[str, type[Recipe]] = {
         ConvGANRecipe,
         DCGANRecipe,
         WGANGPRecipe,
+        WGANRecipe,
         InfoGANRecipe,
         CVAEGANRecipe,
         JudgeRecipe,
