@@ -6,8 +6,14 @@ m = gan_core.load("dcgan-celeba64")    # a release name, a local folder or a Hub
 images = m.sample(16, seed=0)          # (16, 3, 64, 64) in [0, 1]
 """
 
-__version__ = "0.1.0"
+__version__ = "0.6.0"  # one number: pyproject.toml reads it; CHANGELOG.md names it
 
-from gan_core.checkpoint import CheckpointError, list_models, load, save_pretrained  # noqa: E402
+from gan_core.checkpoint import (  # noqa: E402
+    CheckpointError,
+    Model,
+    list_models,
+    load,
+    save_pretrained,
+)
 
-__all__ = ["CheckpointError", "list_models", "load", "save_pretrained", "__version__"]
+__all__ = ["CheckpointError", "Model", "list_models", "load", "save_pretrained", "__version__"]

@@ -1,7 +1,8 @@
 """A checkpoint is a folder: ``config.json`` + ``model.safetensors``. Nothing is ever unpickled.
 
 ``load`` takes a release name (a folder under ``checkpoints/``), a local folder, or a Hugging
-Face Hub repo id, which resolves through ``huggingface_hub`` to the same layout.
+Face Hub repo id (optionally at a ``revision``: branch, tag or commit), which resolves through
+``huggingface_hub`` to the same layout.
 """
 
 from __future__ import annotations
@@ -13,13 +14,22 @@ from pathlib import Path
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
-from torch import nn
 
 from gan_core.config import CONFIG_NAME, WEIGHTS_NAME
+from gan_core.models.base import GenerativeModel
+from gan_core.models.judges import Judge
 from gan_core.registry import GENERATIVE_FAMILIES, model_class
+
+#: What ``load`` returns: a generative model (``sample``/``generate``) or a judge (classifier).
+Model = GenerativeModel | Judge
 
 #: Release checkpoints shipped with the project; override with GAN_STUDIO_CHECKPOINTS.
 DEFAULT_CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+
+#: Seconds to wait for the Hub's answer before using the local cache; override with
+#: GAN_STUDIO_HUB_TIMEOUT (read at each download, unlike huggingface_hub's own HF_HUB_*
+#: variables, which it reads once when it is first imported).
+DEFAULT_HUB_TIMEOUT = 5.0
 
 
 class CheckpointError(ValueError):
@@ -49,7 +59,7 @@ def list_models(include_judges: bool = False) -> list[str]:
     return names
 
 
-def save_pretrained(model: nn.Module, folder: str | Path, half: bool = False) -> Path:
+def save_pretrained(model: Model, folder: str | Path, half: bool = False) -> Path:
     """Write ``config.json`` and inference weights; ``half`` stores floats as fp16."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -66,12 +76,19 @@ def save_pretrained(model: nn.Module, folder: str | Path, half: bool = False) ->
     return folder
 
 
-def resolve(name_or_path: str | Path) -> Path:
-    """Name, folder or Hub repo id -> a local folder holding the checkpoint files."""
+def resolve(name_or_path: str | Path, revision: str | None = None) -> Path:
+    """Name, folder or Hub repo id -> a local folder holding the checkpoint files.
+
+    ``revision`` (a branch, tag or commit of a Hub repo) applies to repo ids only.
+    """
     text = str(name_or_path)
     if not text.strip():
         raise CheckpointError("no model name given")
     path = Path(text).expanduser()
+    if revision is not None and (path.is_dir() or "/" not in text):
+        raise CheckpointError(
+            f"revision={revision!r} applies to Hub repo ids (user/name), not to {text!r}"
+        )
     if path.is_dir():
         return path
     release = checkpoint_dir() / text
@@ -85,33 +102,72 @@ def resolve(name_or_path: str | Path) -> Path:
     if path.exists():
         raise CheckpointError(f"{path} is a file; a checkpoint is a folder with {CONFIG_NAME}")
     if text.count("/") == 1 and not text.startswith((".", "/", "~")):
-        return _download_from_hub(text)
+        return _download_from_hub(text, revision)
     raise CheckpointError(f"checkpoint folder {path} does not exist")
 
 
-def _download_from_hub(repo_id: str) -> Path:
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HFValidationError
-
-    os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", "5")
-    os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", "10")
+def hub_timeout() -> float:
+    """GAN_STUDIO_HUB_TIMEOUT in seconds (default 5), read at each call."""
     try:
-        return Path(snapshot_download(repo_id, allow_patterns=[CONFIG_NAME, WEIGHTS_NAME]))
+        value = float(os.environ.get("GAN_STUDIO_HUB_TIMEOUT", DEFAULT_HUB_TIMEOUT))
+    except ValueError:
+        return DEFAULT_HUB_TIMEOUT
+    return value if value > 0 else DEFAULT_HUB_TIMEOUT
+
+
+def _download_from_hub(repo_id: str, revision: str | None = None) -> Path:
+    """The snapshot folder of ``repo_id`` at ``revision`` holding config.json + weights.
+
+    Timeouts: setting ``HF_HUB_ETAG_TIMEOUT`` here would do nothing, since huggingface_hub
+    reads its environment once, at its first import (which Gradio has usually done already).
+    So the timeout is passed to the calls: one ``model_info`` request (no retries) resolves the
+    revision to a commit; if the Hub does not answer within ``hub_timeout()`` seconds, the local
+    cache is used at once, as before for any Hub error. (Asked for a file it has not cached,
+    ``hf_hub_download`` alone retries a timed-out metadata request with 60 s timeouts, five
+    times.) Downloads use huggingface_hub's ``HF_HUB_DOWNLOAD_TIMEOUT`` (10 s without data by
+    default, set before it is imported).
+    """
+    from huggingface_hub import HfApi, hf_hub_download
+    from huggingface_hub.errors import (
+        HFValidationError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    timeout = hub_timeout()
+    online, commit, reason = False, None, ""
+    try:
+        commit = HfApi().model_info(repo_id, revision=revision, timeout=timeout).sha
+        online = True
     except HFValidationError as error:
         raise CheckpointError(f"{repo_id!r} is not a valid Hub repo id: {error}") from None
-    except Exception as error:  # network errors come in many classes; all mean the same here
-        try:  # offline: fall back to what the local cache holds
-            return Path(
-                snapshot_download(
-                    repo_id, allow_patterns=[CONFIG_NAME, WEIGHTS_NAME], local_files_only=True
+    except RevisionNotFoundError:
+        reason = f"the Hub has no revision {revision!r} of it"
+    except RepositoryNotFoundError:
+        reason = "no such model repo, or it is private or gated: log in with `hf auth login`"
+    except Exception as error:  # offline, timed out, Hub down: try the local cache
+        reason = f"{type(error).__name__}: {error}"
+    try:
+        paths = [
+            Path(
+                hf_hub_download(
+                    repo_id,
+                    filename,
+                    revision=commit or revision,
+                    etag_timeout=timeout,
+                    local_files_only=not online,
                 )
             )
-        except Exception:
-            pass
+            for filename in (CONFIG_NAME, WEIGHTS_NAME)
+        ]
+    except Exception as error:  # network errors come in many classes; all mean the same here
+        if online:
+            reason = f"{type(error).__name__}: {error}"
         raise CheckpointError(
-            f"could not fetch {repo_id!r} from the Hugging Face Hub and it is not in the local "
-            f"cache ({type(error).__name__}: {error}). Offline? Pass a local folder instead."
+            f"could not fetch {repo_id!r} from the Hugging Face Hub ({reason}) and it is not in "
+            "the local cache. Offline? Pass a local folder instead."
         ) from None
+    return paths[0].parent
 
 
 def read_config(folder: Path) -> dict:
@@ -128,13 +184,18 @@ def read_config(folder: Path) -> dict:
 
 
 def load(
-    name_or_path: str | Path, device: str | torch.device = "cpu", family: str | None = None
-) -> nn.Module:
+    name_or_path: str | Path,
+    device: str | torch.device = "cpu",
+    family: str | None = None,
+    *,
+    revision: str | None = None,
+) -> Model:
     """Build the model from ``config.json`` and fill it from ``model.safetensors``.
 
     ``family`` (optional) insists on a family, e.g. the app asking for an InfoGAN.
+    ``revision`` (Hub repo ids only) picks a branch, tag or commit, e.g. ``revision="v0.6.0"``.
     """
-    folder = resolve(name_or_path)
+    folder = resolve(name_or_path, revision)
     values = read_config(folder)
     if family is not None and values["family"] != family:
         raise CheckpointError(

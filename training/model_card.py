@@ -1,9 +1,13 @@
 """Write a release folder's model card, sample grid, loss curves and timeline frames.
 
   python -m training.model_card --name dcgan-celeba64 --run runs/dcgan-celeba64
+  python -m training.model_card --metadata-only            # every card's YAML block only
 
 Reads ``checkpoints/NAME`` (config.json, model.safetensors, metrics.json from
 ``python -m training.evaluate --write``) and the run folder (metrics.jsonl, samples/).
+Every card starts with the Hugging Face Hub's YAML metadata block (licence, datasets, task,
+library, metrics); ``--metadata-only`` rewrites that block and leaves the rest of the card,
+and every image, as it is.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
+from huggingface_hub import EvalResult, ModelCardData  # noqa: E402
 from PIL import Image  # noqa: E402
 from safetensors import safe_open  # noqa: E402
 from torchvision.utils import save_image  # noqa: E402
@@ -48,6 +53,152 @@ LICENCES = {
     "licence allows non-commercial research and educational use only, and the model inherits "
     "that restriction.",
 }
+
+#: The Hub's metadata per training set. MNIST weights: MIT like the code. CelebA's terms
+#: (non-commercial research only) pass to the weights, so their licence is "other", named and
+#: linked; ``datasets`` are the Hub's copies of the same data (this project trains on an
+#: offline subset, see each card's Data section).
+DATASET_METADATA = {
+    "mnist": {
+        "license": "mit",
+        "datasets": ["ylecun/mnist"],
+        "dataset_name": "MNIST (the 10,000 test-split digits, offline copy)",
+    },
+    "celeba": {
+        "license": "other",
+        "license_name": "celeba-dataset-release-agreement",
+        "license_link": "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html",
+        "datasets": ["flwrlabs/celeba"],
+        "dataset_name": "CelebA aligned faces, 64x64 (offline 10,000-face subset)",
+    },
+}
+
+#: Hub task per family (``pipeline_tag``); every other generative family samples from noise.
+PIPELINE_TAGS = {"judge": "image-classification", "cvae-gan": "image-to-image"}
+#: Hub tags per family, besides the common ones (gan-studio, pytorch, safetensors, dataset).
+FAMILY_TAGS = {
+    "ae": ["autoencoder"],
+    "vae": ["vae"],
+    "gan": ["gan"],
+    "dcgan": ["gan", "dcgan"],
+    "wgan": ["gan", "wgan"],
+    "wgan-gp": ["gan", "wgan-gp"],
+    "infogan": ["gan", "infogan"],
+    "cvae-gan": ["vae", "gan", "cvae-gan", "image-editing", "inpainting"],
+    "judge": ["classifier", "evaluation"],
+}
+#: What the package is called on PyPI-style indexes; the Hub shows it as the card's library.
+LIBRARY_NAME = "gan-studio"
+
+
+def domain_of(config: dict) -> str:
+    """ "mnist" or "celeba": the training set a config.json records (channels if it does not)."""
+    dataset = str(config.get("data", {}).get("dataset", "")).lower()
+    if dataset in DATASET_METADATA:
+        return dataset
+    return "mnist" if config.get("channels", 1) == 1 else "celeba"
+
+
+def card_metadata(name: str, config: dict, metrics: dict) -> dict:
+    """The YAML block at the top of a model card, as the Hub documents it (ModelCardData):
+    licence, library, task, tags, datasets, metric ids and the measured values (model-index).
+
+    The generative figures are measured in the feature space of this project's own judge
+    (``training.evaluate``), not Inception's: the metric ids say ``judge-fd``/``judge-kid``.
+    """
+    family = config["family"]
+    domain = domain_of(config)
+    data = DATASET_METADATA[domain]
+    task = PIPELINE_TAGS.get(family, "unconditional-image-generation")
+    tags = [LIBRARY_NAME, *FAMILY_TAGS.get(family, [family]), domain, "pytorch", "safetensors"]
+    results, metric_ids = [], []
+
+    def result(metric_type: str, value, metric_name: str) -> None:
+        metric_ids.append(metric_type)
+        results.append(
+            EvalResult(
+                task_type=task,
+                dataset_type=data["datasets"][0],
+                dataset_name=data["dataset_name"],
+                metric_type=metric_type,
+                metric_value=value,
+                metric_name=metric_name,
+            )
+        )
+
+    if family == "judge":
+        holdout = config.get("training", {}).get("holdout", {})
+        unseen = f"on {holdout.get('images', '?')} held-out images never trained on"
+        if "mean_attribute_accuracy" in holdout:
+            accuracy = holdout["mean_attribute_accuracy"]
+            result("accuracy", accuracy, f"mean attribute accuracy {unseen}")
+        elif "accuracy" in holdout:
+            result("accuracy", holdout["accuracy"], f"accuracy {unseen}")
+    elif metrics.get("generated_vs_real"):
+        g, judge = metrics["generated_vs_real"], metrics.get("judge", "judge")
+        for key, metric_type, label in (
+            ("fd", "judge-fd", f"Fréchet distance in {judge} features (not Inception FID)"),
+            ("kid_x1000", "judge-kid", f"KID ×1000 in {judge} features"),
+            ("precision", "precision", f"precision (k-NN manifold, {judge} features)"),
+            ("recall", "recall", f"recall (k-NN manifold, {judge} features)"),
+        ):
+            if key in g:
+                result(metric_type, g[key], label)
+        psnr = metrics.get("reconstruction_psnr_db") or metrics.get("cvae_gan", {}).get(
+            "reconstruction_psnr_db"
+        )
+        if psnr is not None:
+            result("psnr", psnr, "held-out reconstruction PSNR (dB)")
+    card = ModelCardData(
+        license=data["license"],
+        license_name=data.get("license_name"),
+        license_link=data.get("license_link"),
+        library_name=LIBRARY_NAME,
+        pipeline_tag=task,
+        tags=tags,
+        datasets=data["datasets"],
+        metrics=metric_ids or None,
+        model_name=name,
+        eval_results=results or None,
+    )
+    return card.to_dict()
+
+
+def metadata_block(metadata: dict) -> str:
+    """``---`` + the YAML + ``---``: the front matter the Hub reads from README.md."""
+    return "---\n" + ModelCardData(**metadata).to_yaml() + "\n---\n"
+
+
+def split_front_matter(text: str) -> tuple[str, str]:
+    """(the YAML block with its ``---`` lines, or "", the rest of the card)."""
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 3)
+        if end != -1:
+            return text[: end + 5], text[end + 5 :]
+    return "", text
+
+
+def read_metadata(name: str) -> tuple[dict, dict]:
+    """(config.json, metrics.json or {}) of a release folder."""
+    folder = checkpoint_dir() / name
+    config = json.loads((folder / "config.json").read_text())
+    metrics_path = folder / "metrics.json"
+    metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
+    return config, metrics
+
+
+def write_metadata(name: str) -> Path:
+    """Put a fresh metadata block at the top of ``checkpoints/NAME/README.md`` (replacing
+    the one it has, if any), the card's text unchanged below it. Loads no model."""
+    path = checkpoint_dir() / name / "README.md"
+    if not path.is_file():
+        raise gan_core.CheckpointError(f"{path} is missing: write the card first (--name)")
+    _, body = split_front_matter(path.read_text(encoding="utf-8"))
+    if not body.startswith("\n"):
+        body = "\n" + body
+    path.write_text(metadata_block(card_metadata(name, *read_metadata(name))) + body)
+    return path
+
 
 #: app arithmetic preset -> (the arithmetic in words, what a success shows)
 ARITHMETIC_WORDS = {
@@ -300,7 +451,8 @@ def write_judge_card(name: str, folder: Path, model, config: dict, run: Path | N
             f"Held-out accuracy: **{holdout.get('accuracy')}** on {holdout.get('images')} "
             "digits never seen in training (the last 10% of the split)."
         )
-    lines = [f"# {name}", "", purpose, "", "## Accuracy", "", score, ""]
+    metadata = metadata_block(card_metadata(name, config, {}))
+    lines = [metadata, f"# {name}", "", purpose, "", "## Accuracy", "", score, ""]
     lines += training_lines(training, data)
     lines += ["## Limitations", "", LIMITATIONS[domain], ""]
     lines += ["## Licence", "", LICENCES[domain], ""]
@@ -350,6 +502,7 @@ def write_card(name: str, run: Path | None) -> Path:
         has_curves = (folder / "loss_curves.png").is_file()
         frames = sorted(f.name for f in (folder / "timeline").glob("step-*.png"))
     lines = [
+        metadata_block(card_metadata(name, config, metrics)),
         f"# {name}",
         "",
         FAMILIES[model.family].card,
@@ -403,17 +556,34 @@ def write_card(name: str, run: Path | None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.model_card", description=__doc__)
-    parser.add_argument("--name", required=True, help="release name under checkpoints/")
+    parser = argparse.ArgumentParser(
+        prog="python -m training.model_card",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--name", help="release name under checkpoints/")
     parser.add_argument(
         "--run",
         type=Path,
         help="the run folder that produced it (omit to re-render a released card with its "
         "existing loss curves and timeline)",
     )
+    parser.add_argument(
+        "--metadata-only",
+        action="store_true",
+        help="rewrite only the YAML metadata block of --name's card (of every card under "
+        "checkpoints/ without --name); text and images stay as they are",
+    )
     args = parser.parse_args(argv)
+    if not args.name and not args.metadata_only:
+        parser.error("--name is required (or --metadata-only for every card)")
     try:
-        print(write_card(args.name, args.run))
+        if args.metadata_only:
+            names = [args.name] if args.name else gan_core.list_models(include_judges=True)
+            for name in names:
+                print(write_metadata(name))
+        else:
+            print(write_card(args.name, args.run))
     except (gan_core.CheckpointError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
