@@ -5,8 +5,11 @@ refuses decompression bombs and tiny images with a message a person can act on, 
 orientation and turns every PIL mode (grey, palette, RGBA, CMYK, 16-bit) into 8-bit RGB.
 
 The face models were trained on aligned CelebA crops: the central square of 140/178 of the
-photo's width. ``crop_face`` reproduces that crop for aligned photos and falls back to the
-centre square for any other photo (and says so, since it cannot find a face by itself).
+photo's width. ``crop_face`` in its default "auto" mode finds the face (``gan_core.face``: dlib's
+detector and 5 landmarks) and turns, scales and shifts it so the eyes and nose land where
+CelebA's aligned crops have them; with no face found it falls back to the CelebA square for
+photos of CelebA's aligned shape, else to the centre square, with a warning. "aligned" and
+"centre" cut those squares without detection.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import Any
 import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gan_core import face as face_tools
 
 #: Side of the face square as a fraction of an aligned CelebA photo's width (140 of 178 px),
 #: the crop ``training/data.py`` uses for the face models.
@@ -147,15 +152,37 @@ def open_photo(source: Any, draft_size: int = 512) -> Image.Image:
 
 
 # --- the face square ------------------------------------------------------------------------
+#: A face square more than this share outside the photo gets a caveat in the note.
+OUTSIDE_NOTE_SHARE = 0.05
+#: A detected face square smaller than this (photo pixels) is enlarged a lot: say it is blurry.
+SMALL_FACE_SIDE = 40
+NO_FACE_WARNING = (
+    "⚠️ No face found in this photo (the detector looks for a face seen from the front)."
+)
+
+
 @dataclasses.dataclass
 class FaceCrop:
-    """A 64x64 face ready for the models, plus how it was cut from the photo."""
+    """A 64x64 face ready for the models, plus how it was cut from the photo.
+
+    ``quad`` is the square actually cut (turned when a tilted face was straightened);
+    ``box`` is the whole-pixel box around it, kept for callers that cut axis-aligned boxes.
+    """
 
     tensor: torch.Tensor  # (1, 3, 64, 64) in [0, 1]
     box: tuple[int, int, int, int]  # (left, top, right, bottom) in the upright photo
     photo_size: tuple[int, int]  # (width, height) of the upright photo
-    mode: str  # "aligned" or "centre"
-    note: str  # one sentence for the UI: which crop, and any caveat
+    mode: str  # "detected" (face found and aligned), "aligned" or "centre"
+    note: str  # for the UI: which crop, and any caveat (the warning too, when there is one)
+    #: The upright photo, at most 768 px long, with the detector's box (green), other faces
+    #: (yellow), the landmarks and the square cut for the models (orange; red with no face).
+    annotated: np.ndarray | None = None  # (H, W, 3) uint8
+    face_box: tuple[int, int, int, int] | None = None  # the detector's box for the face used
+    faces: list[tuple[int, int, int, int]] = dataclasses.field(default_factory=list)  # all found
+    #: Corners of the cut square in the photo: top-left, top-right, bottom-right, bottom-left.
+    quad: tuple[tuple[float, float], ...] = ()
+    landmarks: np.ndarray | None = None  # (5, 2) eye corners and nose base, photo pixels
+    warning: str = ""  # non-empty when no face was found (also at the start of ``note``)
 
     @property
     def image(self) -> np.ndarray:
@@ -164,10 +191,11 @@ class FaceCrop:
 
 
 def face_box(size: tuple[int, int], mode: str = "auto") -> tuple[tuple[int, int, int, int], str]:
-    """The square to cut from a photo of ``size`` (w, h), and the crop mode actually used.
+    """The square to cut from a photo of ``size`` (w, h) without detection, and the mode used.
 
     "aligned": the CelebA face square (140/178 of the width, centred); "centre": the largest
-    centred square; "auto": aligned when the photo has CelebA's 178:218 shape, else centre.
+    centred square; "auto": aligned when the photo has CelebA's 178:218 shape, else centre
+    (``crop_face`` uses this for "auto" only when it finds no face).
     """
     if mode not in CROP_MODES:
         raise ValueError(f"crop must be one of {list(CROP_MODES)}, got {mode!r}")
@@ -180,26 +208,98 @@ def face_box(size: tuple[int, int], mode: str = "auto") -> tuple[tuple[int, int,
     return (left, top, left + side, top + side), mode
 
 
+def _to_tensor(face: Image.Image) -> torch.Tensor:
+    tensor = torch.from_numpy(np.asarray(face, dtype=np.float32) / 255).permute(2, 0, 1)
+    return tensor.unsqueeze(0).contiguous()
+
+
+def _square_note(used: str, size: tuple[int, int]) -> str:
+    if used == "aligned":
+        return "Aligned face photo: used the CelebA face square (the central 79% of the width)."
+    width, height = size
+    note = (
+        "Used the centre square of the photo: works best with a face centred and filling most "
+        "of the frame, looking at the camera."
+    )
+    kept = min(width, height) / max(width, height)
+    if kept < 0.5:
+        note += (
+            f" This photo is very {'wide' if width > height else 'tall'}: the square keeps "
+            f"only {kept:.0%} of it and may miss the face; crop it around the face first."
+        )
+    return note
+
+
+def _detected_crop(photo: Image.Image, found: face_tools.Alignment, size: int) -> FaceCrop:
+    quad = found.quad
+    annotated = face_tools.annotate(photo, quad, found.face_box, found.faces[1:], found.landmarks)
+    small = photo.reduce(max(1, max(photo.size) // 256))  # a fast box filter
+    fill = tuple(int(v) for v in np.asarray(small).mean((0, 1)))  # the photo's average colour
+    face = face_tools.warp_quad(photo, quad, size, fill=fill)  # fills what is outside the photo
+    turned = f", turned {abs(found.rotation):.0f}° upright" if abs(found.rotation) >= 1 else ""
+    note = (
+        "Found a face and aligned it to the CelebA face square (eyes and nose moved to where "
+        f"CelebA's aligned faces have them{turned})."
+    )
+    if len(found.faces) > 1:
+        note += f" {len(found.faces)} faces in the photo: used the largest (green box)."
+    outside = face_tools.outside_share(quad, photo.size)
+    if outside > OUTSIDE_NOTE_SHARE:
+        note += (
+            f" The face is near the edge: {outside:.0%} of the square lies outside the photo "
+            "and is filled with the photo's average colour."
+        )
+    side = float(np.linalg.norm(quad[1] - quad[0]))
+    if side < SMALL_FACE_SIDE:
+        note += f" The face is small ({side:.0f} px across): the 64 px crop will be blurry."
+    return FaceCrop(
+        _to_tensor(face),
+        face_tools.quad_bounds(quad),
+        photo.size,
+        "detected",
+        note,
+        annotated=annotated,
+        face_box=found.face_box,
+        faces=list(found.faces),
+        quad=tuple((float(x), float(y)) for x, y in quad),
+        landmarks=found.landmarks,
+    )
+
+
 def crop_face(photo: Image.Image, mode: str = "auto", size: int = FACE_SIZE) -> FaceCrop:
-    """Cut the face square out of an upright RGB photo and resize it to ``size``."""
+    """Cut the face square out of an upright RGB photo and resize it to ``size``.
+
+    "auto" detects the face and aligns it (``gan_core.face``); with no face it warns and falls
+    back to the square ``face_box`` picks. "aligned" and "centre" cut those squares directly.
+    """
+    if mode not in CROP_MODES:
+        raise ValueError(f"crop must be one of {list(CROP_MODES)}, got {mode!r}")
+    warning = label = ""
+    if mode == "auto":
+        try:
+            found = face_tools.align(photo, size)
+        except face_tools.DetectorUnavailable as error:
+            found, label = None, "no face detection"
+            warning = f"⚠️ Face detection is not available ({error})."
+        if found is not None:
+            return _detected_crop(photo, found, size)
+        warning, label = warning or NO_FACE_WARNING, label or "no face found"
     box, used = face_box(photo.size, mode)
     face = photo.crop(box).resize((size, size), Image.Resampling.LANCZOS)
-    tensor = torch.from_numpy(np.asarray(face, dtype=np.float32) / 255).permute(2, 0, 1)
-    width, height = photo.size
-    if used == "aligned":
-        note = "Aligned face photo: used the CelebA face square (the central 79% of the width)."
-    else:
-        note = (
-            "Used the centre square of the photo (no face detection): works best with a face "
-            "centred and filling most of the frame, looking at the camera."
-        )
-        kept = min(width, height) / max(width, height)
-        if kept < 0.5:
-            note += (
-                f" This photo is very {'wide' if width > height else 'tall'}: the square keeps "
-                f"only {kept:.0%} of it and may miss the face; crop it around the face first."
-            )
-    return FaceCrop(tensor.unsqueeze(0).contiguous(), box, (width, height), used, note)
+    note = _square_note(used, photo.size)
+    if warning:
+        note = f"{warning} {note}"
+    quad = face_tools.box_quad(box)
+    return FaceCrop(
+        _to_tensor(face),
+        box,
+        photo.size,
+        used,
+        note,
+        annotated=face_tools.annotate(photo, quad, warning=label),
+        quad=tuple((float(x), float(y)) for x, y in quad),
+        warning=warning,
+    )
 
 
 def load_face(source: Any, mode: str = "auto", size: int = FACE_SIZE) -> FaceCrop:
@@ -266,12 +366,14 @@ def mask_from_layers(
     photo_size: tuple[int, int],
     box: tuple[int, int, int, int],
     size: int = FACE_SIZE,
+    quad: Any = None,
 ) -> torch.Tensor:
     """Brush layers from an image editor -> a (1, size, size) binary mask on the face square.
 
     Layers of any size are stretched onto the photo (``photo_size``, as the editor shows it),
-    cut with the same ``box`` as the face, shrunk to ``size`` and binarised. A stroke counts
-    where it covers at least a quarter of a 64 px cell, so thin brush strokes survive.
+    cut with the same ``box`` as the face (or, given a ``FaceCrop.quad``, through the same
+    turned square), shrunk to ``size`` and binarised. A stroke counts where it covers at least
+    a quarter of a 64 px cell, so thin brush strokes survive.
     """
     coverage = None
     for layer in layers or []:
@@ -294,7 +396,10 @@ def mask_from_layers(
     painted = Image.fromarray((coverage * 255).astype(np.uint8), mode="L")
     if painted.size != tuple(photo_size):
         painted = painted.resize(tuple(photo_size), Image.Resampling.BILINEAR)
-    cell = painted.crop(box).resize((size, size), Image.Resampling.BOX)
+    if quad is not None and len(quad) == 4:
+        cell = face_tools.warp_quad(painted, np.asarray(quad), size, Image.Resampling.BILINEAR)
+    else:
+        cell = painted.crop(box).resize((size, size), Image.Resampling.BOX)
     mask = torch.from_numpy((np.asarray(cell, dtype=np.float32) / 255 >= 0.25).astype(np.float32))
     return check_mask(mask.unsqueeze(0))
 

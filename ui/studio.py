@@ -126,6 +126,7 @@ class FaceAnalysis(NamedTuple):
     probabilities: dict[str, float]
     present: list[str]
     note: str
+    annotated: np.ndarray | None = None  # the upload with the face box and the cut square drawn
 
 
 class Transfer(NamedTuple):
@@ -133,12 +134,16 @@ class Transfer(NamedTuple):
     reconstruction: np.ndarray
     edited: np.ndarray
     png: str
+    note: str = ""  # how the face was found and cut (a warning when no face was found)
+    annotated: np.ndarray | None = None  # the upload with the face box and the cut square drawn
 
 
 class Inpainting(NamedTuple):
     masked: np.ndarray
     filled: np.ndarray
     png: str
+    note: str = ""  # how the face was found and cut (a warning when no face was found)
+    annotated: np.ndarray | None = None  # the upload with the face box and the cut square drawn
 
 
 class InvertedFace(NamedTuple):
@@ -146,6 +151,7 @@ class InvertedFace(NamedTuple):
     reconstruction: np.ndarray
     z: list[float]
     note: str
+    annotated: np.ndarray | None = None  # the upload with the face box and the cut square drawn
 
 
 class TimelineFrame(NamedTuple):
@@ -604,7 +610,7 @@ class Studio:
         probs = model.predict_attributes(face.tensor)[0].tolist()
         probabilities = {a: round(float(p), 4) for a, p in zip(model.attributes, probs)}
         present = [a for a, p in probabilities.items() if p > 0.5]
-        return FaceAnalysis(face.image, probabilities, present, face.note)
+        return FaceAnalysis(face.image, probabilities, present, face.note, face.annotated)
 
     @staticmethod
     def _face(photo: Any, crop: str) -> edit.FaceCrop:
@@ -635,7 +641,14 @@ class Studio:
         reconstruction, edited = model.transfer(face.tensor, source, target, strength)
         original, recon, out = (to_uint8(t)[0] for t in (face.tensor, reconstruction, edited))
         strip = enlarge(np.concatenate(_with_gaps([original, recon, out]), axis=1), 192)
-        return Transfer(enlarge(original), enlarge(recon), enlarge(out), self.save_png(strip))
+        return Transfer(
+            enlarge(original),
+            enlarge(recon),
+            enlarge(out),
+            self.save_png(strip),
+            face.note,
+            face.annotated,
+        )
 
     def inpaint(
         self,
@@ -652,7 +665,7 @@ class Studio:
         image = self._photo(photo)
         face = edit.crop_face(image, crop)
         if preset == "painted":
-            mask = edit.mask_from_layers(layers, face.photo_size, face.box)
+            mask = edit.mask_from_layers(layers, face.photo_size, face.box, quad=face.quad)
         else:
             mask = edit.check_mask(edit.preset_mask(preset))
         model = self.model(CVAE_GAN, family="cvae-gan")
@@ -661,7 +674,13 @@ class Studio:
         masked = face.tensor * (1 - mask) + grey * mask
         masked_image, filled_image = to_uint8(masked)[0], to_uint8(filled)[0]
         strip = enlarge(np.concatenate(_with_gaps([masked_image, filled_image]), axis=1), 192)
-        return Inpainting(enlarge(masked_image), enlarge(filled_image), self.save_png(strip))
+        return Inpainting(
+            enlarge(masked_image),
+            enlarge(filled_image),
+            self.save_png(strip),
+            face.note,
+            face.annotated,
+        )
 
     @staticmethod
     def _photo(photo: Any) -> Image.Image:
@@ -701,7 +720,9 @@ class Studio:
         error = result.losses[-1] if result.losses else float("nan")
         note = f"{face.note} Inversion: {steps} steps, final loss {error:.4f}."
         reconstruction = enlarge(to_uint8(result.reconstruction)[0])
-        return InvertedFace(enlarge(face.image), reconstruction, result.z[0].tolist(), note)
+        return InvertedFace(
+            enlarge(face.image), reconstruction, result.z[0].tolist(), note, face.annotated
+        )
 
     def concept_direction(self, attribute: str, pool: int = 192, top: int = 24) -> torch.Tensor:
         """mean z of the ``top`` most-``attribute`` faces minus mean z of the ``top`` least,

@@ -25,12 +25,14 @@ EN: dict[str, str] = {
     "count": "Number of images",
     "download": "Download",
     "crop": "Crop",
-    "crop.auto": "Auto (CelebA-aligned photo → face square, else centre square)",
+    "crop.auto": "Auto (find the face and align it like CelebA's faces)",
     "crop.aligned": "CelebA-aligned face (central 79% of the width)",
     "crop.centre": "Centre square of the photo",
     "crop.info": (
-        "The models saw aligned 64×64 CelebA faces. There is no face detector: for your own "
-        "photo the centre square is used, so crop it around the face first."
+        "The models saw aligned 64×64 CelebA faces. Auto finds the face (the largest, if there "
+        "are several), turns and scales it so the eyes and nose sit where CelebA's faces have "
+        "them, and shows the box it used; with no face found it warns and takes the centre "
+        "square. Works best with one face looking at the camera."
     ),
     "photo": "Face photo (any size; JPEG, PNG, WebP…)",
     "example_seed": "Example face seed",
@@ -236,12 +238,13 @@ ZH: dict[str, str] = {
     "count": "图像数量",
     "download": "下载",
     "crop": "裁剪",
-    "crop.auto": "自动（CelebA 对齐照片 → 人脸方框，否则取中心正方形）",
+    "crop.auto": "自动（检测人脸并按 CelebA 人脸对齐）",
     "crop.aligned": "CelebA 对齐人脸（宽度中央 79%）",
     "crop.centre": "照片的中心正方形",
     "crop.info": (
-        "模型见过的是对齐的 64×64 CelebA 人脸。这里没有人脸检测：你自己的照片会取中心正方形，"
-        "请先把照片裁剪到人脸附近。"
+        "模型见过的是对齐的 64×64 CelebA 人脸。自动模式会检测人脸（有多张时取最大的一张），"
+        "旋转并缩放，使眼睛和鼻子落在 CelebA 人脸的位置，并标出所用的方框；"
+        "找不到人脸时会给出警告并取中心正方形。一张正对镜头的人脸效果最好。"
     ),
     "photo": "人脸照片（任意尺寸；JPEG、PNG、WebP…）",
     "example_seed": "示例人脸种子",
