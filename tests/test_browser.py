@@ -148,8 +148,9 @@ def test_every_tab_renders_and_works(page, shots):
     page.get_by_role("button", name="Thumbnail 3 of 32").click()  # added to row A
     wait_for_value(row_a, "2")
     before = image_src(page, "A − B + C (centre) with small noise around it")
+    page.get_by_label("Noise seed", exact=True).fill("5")  # else the first look's same picture
     click(page, "Auto-pick with the attribute judge")
-    wait_for_image(page, "A − B + C (centre) with small noise around it", before)
+    wait_for_image(page, "A − B + C (centre) with small noise around it", before, timeout=180)
     assert page.get_by_label("Concept A seeds (e.g. man with glasses)").input_value()
     settle(page)
     page.screenshot(path=shots / "03-arithmetic.png", full_page=True)
@@ -164,14 +165,15 @@ def test_every_tab_renders_and_works(page, shots):
     open_tab(page, "Attribute transfer")
     click(page, "Use a generated face")  # role look-ups see only the open tab's button
     wait_for_image(page, "Face photo (any size; JPEG, PNG, WebP…)")
-    click(page, "Apply attributes")
-    edited = wait_for_image(page, "Edited")
+    first_look = image_src(page, "Edited")  # the example's glasses edit, shown on load
+    click(page, "Apply attributes")  # the attributes as analysed: a plain reconstruction
+    edited = wait_for_image(page, "Edited", first_look, timeout=120)
     page.get_by_role("checkbox", name="Eyeglasses").click()  # add (or remove) glasses
     strength = page.get_by_label("number input for Edit strength")
     strength.fill("2.5")
     strength.press("Enter")
     click(page, "Apply attributes")
-    wait_for_image(page, "Edited", edited)
+    wait_for_image(page, "Edited", edited, timeout=120)
     settle(page)
     page.screenshot(path=shots / "05-transfer.png", full_page=True)
 
@@ -189,14 +191,17 @@ def test_every_tab_renders_and_works(page, shots):
     page.get_by_text("What I painted", exact=True).click()
     page.get_by_label("number input for Refinement steps").fill("10")
     page.get_by_label("number input for Refinement steps").press("Enter")
+    before = image_src(page, "Filled")
     click(page, "Fill the hole")
-    wait_for_image(page, "Filled")
+    wait_for_image(page, "Filled", before, timeout=120)
     settle(page)
     page.screenshot(path=shots / "06-inpaint.png", full_page=True)
 
     open_tab(page, "Compare models")
+    before = wait_for_image(page, "wgan-gp-celeba64", timeout=120)  # seed 0, on load
+    page.get_by_label("Seed", exact=True).filter(visible=True).first.fill("3")
     click(page, "Compare")
-    wait_for_image(page, "wgan-gp-celeba64")
+    wait_for_image(page, "wgan-gp-celeba64", before, timeout=120)
     settle(page)
     page.screenshot(path=shots / "07-compare.png", full_page=True)
 
@@ -206,10 +211,13 @@ def test_every_tab_renders_and_works(page, shots):
     steps.fill("10")
     steps.press("Enter")
     time.sleep(1.0)
+    before = wait_for_image(page, "DCGAN's version", timeout=180)  # the example, on load
     click(page, "1. Find the photo in DCGAN's latent space")
-    wait_for_image(page, "DCGAN's version")
+    inverted = wait_for_image(page, "DCGAN's version", before, timeout=120)
+    assert inverted
+    edited = image_src(page, "Edited")
     click(page, "2. Add the concept")
-    wait_for_image(page, "Edited")
+    wait_for_image(page, "Edited", edited, timeout=120)
     settle(page)
     page.screenshot(path=shots / "08-invert.png", full_page=True)
 

@@ -612,6 +612,14 @@ class Studio:
         present = [a for a, p in probabilities.items() if p > 0.5]
         return FaceAnalysis(face.image, probabilities, present, face.note, face.annotated)
 
+    def crop_view(self, photo: Any, crop: str = "auto") -> tuple[np.ndarray | None, str]:
+        """The upload with the face box and the cut square drawn, and how it was cut: what
+        the photo tabs show beside their results (nothing while no photo is given)."""
+        if photo is None or (isinstance(photo, str) and not photo.strip()):
+            return None, ""
+        face = self._face(photo, crop)
+        return face.annotated, ("⚠️ " if face.warning else "") + face.note
+
     @staticmethod
     def _face(photo: Any, crop: str) -> edit.FaceCrop:
         if photo is None or (isinstance(photo, str) and not photo.strip()):

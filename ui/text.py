@@ -28,6 +28,7 @@ EN: dict[str, str] = {
     "crop.auto": "Auto (find the face and align it like CelebA's faces)",
     "crop.aligned": "CelebA-aligned face (central 79% of the width)",
     "crop.centre": "Centre square of the photo",
+    "crop.view": "Your photo: the face found (green) and the square the model sees (orange)",
     "crop.info": (
         "The models saw aligned 64×64 CelebA faces. Auto finds the face (the largest, if there "
         "are several), turns and scales it so the eyes and nose sit where CelebA's faces have "
@@ -223,6 +224,82 @@ EN: dict[str, str] = {
     # --- About ---
     "about.card": "Model card",
     "about.show": "Show the model card",
+    # --- Training playground ---
+    "tab.playground": "Training playground",
+    "playground.help": (
+        "Train small GANs live on 2-D data and watch what happens: the real points, the "
+        "generated ones, the discriminator's (or critic's) view of the plane and where it "
+        "pushes each generated point. Pick a second objective to train both side by side from "
+        "the same seed and the same starting networks. Runs queue one at a time on the server."
+    ),
+    "playground.target": "Data",
+    "playground.target.ring8": "Ring of 8 Gaussians",
+    "playground.target.grid25": "5×5 grid of Gaussians",
+    "playground.target.moons": "Two moons",
+    "playground.target.spiral": "Spiral",
+    "playground.objective": "Objective",
+    "playground.compare": "Side by side with",
+    "playground.compare.info": "A second objective trained in step (same data, seed and settings).",
+    "playground.none": "Nothing (one run)",
+    "playground.minimax": "GAN: minimax generator loss",
+    "playground.minimax.info": (
+        "Minimise log(1 − D(G(z))) as in the original game, instead of maximising log D(G(z)): "
+        "watch the arrows vanish once D is sure."
+    ),
+    "playground.steps": "Generator steps",
+    "playground.advanced": "Networks and optimiser",
+    "playground.width": "Width (units per hidden layer)",
+    "playground.width.info": "Both networks have three hidden layers.",
+    "playground.lr": "Learning rate (empty: the objective's own)",
+    "playground.lr.info": "GAN 1e-3 (Adam), WGAN 5e-5 (RMSProp), WGAN-GP 3e-4 (Adam, β = (0, 0.9)).",
+    "playground.n_critic": "Critic steps per generator step",
+    "playground.n_critic.info": "WGAN and WGAN-GP (5 in both papers); the GAN takes one.",
+    "playground.run": "Train",
+    "playground.stop": "Stop",
+    "playground.frame": "Training, live",
+    "playground.metrics": "Metrics",
+    "playground.objectives.title": "The three objectives",
+    "playground.objectives": (
+        "**GAN.** The discriminator learns the probability that a point is real; against the "
+        "best discriminator, the generator minimises the Jensen–Shannon divergence between the "
+        "real and the generated distribution. While the two hardly overlap that divergence is "
+        "stuck near log 2 and says nothing about which way to move: with the minimax loss the "
+        "arrows die out as soon as D is confident, and even the non-saturating loss lets the "
+        "generator pile onto the few modes D currently likes (mode collapse).\n\n"
+        "**WGAN.** The critic gives scores, not probabilities: E f(real) − E f(generated) "
+        "estimates the Wasserstein-1 distance, the average distance the generated mass has to "
+        "travel to become the real one. It shrinks smoothly as the distributions approach, "
+        "overlap or not, so the arrows keep pointing at the data. The estimate needs a "
+        "1-Lipschitz critic, and clipping every weight to ±0.01 is a crude way to get one: the "
+        "slope bound is unknown, the critic is pushed towards overly simple shapes, and "
+        "training must go slowly (RMSProp at 5e-5).\n\n"
+        "**WGAN-GP.** Instead of clipping, a gradient penalty λ(‖∇f(x̂)‖ − 1)², on random "
+        "points between real and generated samples, keeps the critic's slope close to 1 "
+        "where it matters. The critic can take whatever shape the distance needs, its "
+        "estimate is on the real distance's scale, and the generator spreads over every mode."
+    ),
+    "playground.reading.title": "How to read the picture and the metrics",
+    "playground.reading": (
+        "- **Background**: the discriminator's probability that a point is real (green: real, "
+        "purple: generated; the black line is D = 0.5), or the critic's score (the line lies "
+        "halfway between its mean on real and on generated points).\n"
+        "- **Crosses**: real samples (green) and generated ones (purple). Circles: 3σ around "
+        "each mode.\n"
+        "- **Arrows**: on generated points from a grid of latents (over two of the eight "
+        "latent axes, the others at 0), the direction the "
+        "generator's loss pushes each one (minus its gradient). GAN and WGAN-GP arrows share "
+        "one scale; WGAN's are rescaled, since its clipped critic's slope is tiny and "
+        "arbitrary.\n"
+        "- **Modes covered**: a mode counts when at least 1% of 2,000 generated points lie "
+        "within 3σ of it. For the moons and the spiral the modes are equal-length segments of "
+        "the curve. **High quality**: the share of points within 3σ of some mode.\n"
+        "- **Sliced W**: the sliced Wasserstein-1 distance between 2,000 generated and 2,000 "
+        "real points (the exact 1-D distance, averaged over 64 directions); comparable across "
+        "objectives. **Critic W**: the critic's own estimate (WGAN's is scaled by its unknown "
+        "Lipschitz constant).\n"
+        "- **Seeds** fix the data, the networks' start and every noise draw: the same settings "
+        "give the same run."
+    ),
 }
 
 ZH: dict[str, str] = {
@@ -241,6 +318,7 @@ ZH: dict[str, str] = {
     "crop.auto": "自动（检测人脸并按 CelebA 人脸对齐）",
     "crop.aligned": "CelebA 对齐人脸（宽度中央 79%）",
     "crop.centre": "照片的中心正方形",
+    "crop.view": "你的照片：找到的人脸（绿色）和模型看到的方框（橙色）",
     "crop.info": (
         "模型见过的是对齐的 64×64 CelebA 人脸。自动模式会检测人脸（有多张时取最大的一张），"
         "旋转并缩放，使眼睛和鼻子落在 CelebA 人脸的位置，并标出所用的方框；"
@@ -392,6 +470,51 @@ ZH: dict[str, str] = {
     "timeline.show": "显示训练过程",
     "about.card": "模型卡片",
     "about.show": "显示模型卡片",
+    "tab.playground": "训练游乐场",
+    "playground.help": "在二维数据上实时训练小型 GAN，观察训练过程：真实点、生成点、判别器（或评论家）眼中的平面，以及它把每个生成点推向何方。选择第二个目标函数，即可用同一个种子、同样的初始网络并排训练两者。服务器上的训练一次运行一个，其余排队。",
+    "playground.target": "数据",
+    "playground.target.ring8": "8 个高斯组成的圆环",
+    "playground.target.grid25": "5×5 高斯网格",
+    "playground.target.moons": "双月牙",
+    "playground.target.spiral": "螺旋线",
+    "playground.objective": "目标函数",
+    "playground.compare": "并排对比",
+    "playground.compare.info": "同步训练的第二个目标函数（相同的数据、种子和设置）。",
+    "playground.none": "不对比（单独训练）",
+    "playground.minimax": "GAN：极小极大生成器损失",
+    "playground.minimax.info": "按原始博弈最小化 log(1 − D(G(z)))，而不是最大化 log D(G(z))：判别器一旦确信，箭头就消失了。",
+    "playground.steps": "生成器步数",
+    "playground.advanced": "网络与优化器",
+    "playground.width": "宽度（每个隐藏层的单元数）",
+    "playground.width.info": "两个网络都有三个隐藏层。",
+    "playground.lr": "学习率（留空：使用该目标函数的默认值）",
+    "playground.lr.info": "GAN 1e-3（Adam），WGAN 5e-5（RMSProp），WGAN-GP 3e-4（Adam，β = (0, 0.9)）。",
+    "playground.n_critic": "每步生成器对应的评论家步数",
+    "playground.n_critic.info": "用于 WGAN 和 WGAN-GP（两篇论文都用 5）；GAN 只走一步。",
+    "playground.run": "训练",
+    "playground.stop": "停止",
+    "playground.frame": "实时训练",
+    "playground.metrics": "指标",
+    "playground.objectives.title": "三种目标函数",
+    "playground.objectives": (
+        "**GAN。** 判别器学习一个点为真的概率；面对最优判别器时，生成器最小化的是真实分布与生成分布之间的 Jensen–Shannon 散度。"
+        "两个分布几乎不重叠时，这个散度停在 log 2 附近，无法告诉生成器往哪里走：用极小极大损失时，判别器一旦有把握，箭头便消失；"
+        "即使用非饱和损失，生成器也可能挤到判别器当下偏爱的少数几个模式上（模式崩溃）。\n\n"
+        "**WGAN。** 评论家输出的是分数而不是概率：E f(真实) − E f(生成) 估计的是 Wasserstein-1 距离，即把生成的概率质量搬成真实分布平均要走多远。"
+        "无论两个分布是否重叠，它都会随着两者接近而平滑地减小，所以箭头始终指向数据。"
+        "这个估计要求评论家是 1-Lipschitz 的，而把每个权重裁剪到 ±0.01 是一种粗糙的做法：斜率的上界未知，评论家被迫变得过于简单，训练也只能很慢（RMSProp，学习率 5e-5）。\n\n"
+        "**WGAN-GP。** 不再裁剪权重，而是在真实样本与生成样本之间的随机点上加梯度惩罚 λ(‖∇f(x̂)‖ − 1)²，让评论家在关键区域的斜率保持在 1 附近。"
+        "评论家因此可以呈现距离所需要的任何形状，它的估计与真实距离同一量级，生成器也会铺满每一个模式。"
+    ),
+    "playground.reading.title": "如何解读图像和指标",
+    "playground.reading": (
+        "- **背景**：判别器认为某点为真的概率（绿色：真实，紫色：生成；黑线为 D = 0.5），或评论家的分数（黑线位于它在真实点与生成点上平均分数的中间）。\n"
+        "- **十字**：真实样本（绿色）和生成样本（紫色）。圆圈：每个模式周围 3σ 的范围。\n"
+        "- **箭头**：在由一组网格隐变量（在 8 个隐变量维度中的两个上取网格，其余为 0）生成的点上，生成器损失推动每个点的方向（即负梯度）。GAN 与 WGAN-GP 的箭头使用同一比例；WGAN 的箭头经过缩放，因为裁剪后的评论家斜率很小且没有固定尺度。\n"
+        "- **覆盖的模式数**：2,000 个生成点中至少 1% 落在某个模式 3σ 以内，该模式才算被覆盖。双月牙和螺旋线的“模式”是曲线上等长的各段。**高质量比例**：落在某个模式 3σ 以内的点所占比例。\n"
+        "- **切片 W**：2,000 个生成点与 2,000 个真实点之间的切片 Wasserstein-1 距离（在 64 个方向上计算精确的一维距离再取平均），可在不同目标函数之间比较。**评论家 W**：评论家自己的估计（WGAN 的估计带有未知的 Lipschitz 常数倍数）。\n"
+        "- **种子**决定数据、网络的初始值和所有噪声：相同的设置得到相同的训练过程。"
+    ),
 }
 
 #: Locales registered with Gradio: browsers send "zh-CN" or just "zh".

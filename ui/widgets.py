@@ -145,6 +145,13 @@ def photo_source(example_seed: int) -> tuple[gr.Image, gr.Radio, gr.Number, gr.B
     return photo, crop_radio(), *example_row(example_seed)
 
 
+def crop_view_box() -> gr.Image:
+    """The uploaded photo with the face box and the square the models see."""
+    return gr.Image(
+        label=t("crop.view"), format="png", interactive=False, height=300, buttons=["fullscreen"]
+    )
+
+
 def seeds_of(items: list[tuple[Any, str]]) -> list[int]:
     """The seeds behind gallery items captioned '... seed N'."""
     return [int(caption.split()[-1]) for _, caption in items]

@@ -7,7 +7,16 @@ import gradio as gr
 from ui import limits
 from ui.context import TabContext
 from ui.studio import CVAE_GAN
-from ui.widgets import crop_radio, download_button, example_row, guarded, image_box, slider, t
+from ui.widgets import (
+    crop_radio,
+    crop_view_box,
+    download_button,
+    example_row,
+    guarded,
+    image_box,
+    slider,
+    t,
+)
 
 EXAMPLE_SEED = 7
 MASKS = ("painted", "eyes", "mouth", "centre", "lower_face")
@@ -41,8 +50,10 @@ def build(ctx: TabContext) -> None:
                 steps = slider(limits.INPAINT_STEPS, "inpaint.steps")
                 go = gr.Button(t("inpaint.go"), variant="primary")
         with gr.Row():
+            crop_view = crop_view_box()
             masked = image_box("inpaint.masked", height=256)
             filled = image_box("inpaint.filled", height=256)
+        note = gr.Markdown()
         file = download_button()
 
     def example_face(seed: float):
@@ -56,7 +67,12 @@ def build(ctx: TabContext) -> None:
         photo = value.get("background")
         if photo is None:
             photo = value.get("composite")
-        return tuple(studio.inpaint(photo, crop, mask, value.get("layers"), steps))
+        return tuple(studio.inpaint(photo, crop, mask, value.get("layers"), steps))[:3]  # API
+
+    def crop_view_of(value: dict | None, crop: str):
+        value = value or {}
+        photo = value.get("background")
+        return studio.crop_view(photo if photo is not None else value.get("composite"), crop)
 
     go.click(
         guarded(inpaint),
@@ -65,11 +81,11 @@ def build(ctx: TabContext) -> None:
         api_name="inpaint",
         concurrency_id="heavy",
         concurrency_limit=1,
-    )
+    ).then(guarded(crop_view_of), [editor, crop], [crop_view, note], api_visibility="private")
 
     def first_look():
         value = example_face(EXAMPLE_SEED)
         results = inpaint(value, DEFAULT_MASK, "auto", limits.INPAINT_STEPS.default)
-        return (value, *results)
+        return (value, *results, *crop_view_of(value, "auto"))
 
-    ctx.on_load("inpaint", first_look, [editor, masked, filled, file])
+    ctx.on_load("inpaint", first_look, [editor, masked, filled, file, crop_view, note])

@@ -7,7 +7,7 @@ import gradio as gr
 from ui import limits
 from ui.context import TabContext
 from ui.studio import DCGAN, EDIT_CONCEPTS, FACE_JUDGE
-from ui.widgets import guarded, image_box, photo_source, slider, t
+from ui.widgets import crop_view_box, guarded, image_box, photo_source, slider, t
 
 EXAMPLE_SEED = 11
 DEFAULT_CONCEPT = "Eyeglasses"
@@ -19,6 +19,7 @@ def build(ctx: TabContext) -> None:
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
                 photo, crop, example_seed, example = photo_source(EXAMPLE_SEED)
+                crop_view = crop_view_box()
                 steps = slider(limits.INVERSION_STEPS, "invert.steps")
                 go = gr.Button(t("invert.go"), variant="primary")
             with gr.Column(scale=2):
@@ -37,12 +38,14 @@ def build(ctx: TabContext) -> None:
                     apply = gr.Button(t("invert.apply"), variant="primary")
         latent = gr.State(None)
 
+    show_crop = {"fn": guarded(studio.crop_view), "inputs": [photo, crop]}
     example.click(
         guarded(lambda seed: studio.save_png(studio.example_face(seed))),
         [example_seed],
         photo,
         api_name="invert_example",
-    )
+    ).then(**show_crop, outputs=[crop_view, note], api_visibility="private")
+    photo.upload(**show_crop, outputs=[crop_view, note], api_visibility="private")
 
     def invert(path: str, crop: str, steps: float, progress=gr.Progress()):  # noqa: B008
         progress(0, desc="Inverting")
@@ -61,7 +64,7 @@ def build(ctx: TabContext) -> None:
         api_name="invert",
         concurrency_id="heavy",
         concurrency_limit=1,
-    )
+    ).then(guarded(studio.crop_view), [photo, crop], [crop_view, note], api_visibility="private")
     gr.on(
         [apply.click, strength.release],
         guarded(studio.edit_latent),
@@ -76,6 +79,9 @@ def build(ctx: TabContext) -> None:
         path = studio.save_png(studio.example_face(EXAMPLE_SEED))
         result = studio.invert(path, "auto", limits.INVERSION_STEPS.default)
         edit = studio.edit_latent(result.z, DEFAULT_CONCEPT, limits.CONCEPT_STRENGTH.default)
-        return path, result.face, result.reconstruction, result.z, result.note, edit
+        annotated = studio.crop_view(path, "auto")[0]
+        return path, result.face, result.reconstruction, result.z, result.note, edit, annotated
 
-    ctx.on_load("invert", first_look, [photo, face, reconstruction, latent, note, edited])
+    ctx.on_load(
+        "invert", first_look, [photo, face, reconstruction, latent, note, edited, crop_view]
+    )

@@ -9,7 +9,7 @@ from gan_core.models.cvae_gan import DEFAULT_EDIT_STRENGTH
 from ui import limits
 from ui.context import TabContext
 from ui.studio import CVAE_GAN
-from ui.widgets import download_button, guarded, image_box, photo_source, t
+from ui.widgets import crop_view_box, download_button, guarded, image_box, photo_source, t
 
 EXAMPLE_SEED = 7
 
@@ -25,6 +25,7 @@ def build(ctx: TabContext) -> None:
             with gr.Column(scale=1, min_width=300):
                 photo, crop, example_seed, example = photo_source(EXAMPLE_SEED)
             with gr.Column(scale=1, min_width=300):
+                crop_view = crop_view_box()
                 note = gr.Markdown()
                 predicted = gr.Label(
                     label=t("transfer.predicted"),
@@ -53,7 +54,7 @@ def build(ctx: TabContext) -> None:
 
     photo.upload(
         guarded(analyse), [photo, crop], [predicted, wanted, note], api_name="transfer_analyse"
-    )
+    ).then(guarded(studio.crop_view), [photo, crop], [crop_view, note], api_visibility="private")
 
     def example_face(seed: float, crop: str):
         path = studio.save_png(studio.example_face(seed))
@@ -64,27 +65,28 @@ def build(ctx: TabContext) -> None:
         [example_seed, crop],
         [photo, predicted, wanted, note],
         api_name="transfer_example",
-    )
+    ).then(guarded(studio.crop_view), [photo, crop], [crop_view, note], api_visibility="private")
 
     def transfer(path: str, crop: str, attrs: list[str], strength: float):
-        return tuple(studio.transfer(path, crop, attrs, strength))
+        return tuple(studio.transfer(path, crop, attrs, strength))[:4]  # API: 4 outputs
 
     go.click(
         guarded(transfer),
         [photo, crop, wanted, strength],
         [original, reconstruction, edited, file],
         api_name="transfer",
-    )
+    ).then(guarded(studio.crop_view), [photo, crop], [crop_view, note], api_visibility="private")
 
     def first_look():
         """The example face, analysed, with its glasses toggled (the edit this tab is about)."""
         path, probabilities, present, message = example_face(EXAMPLE_SEED, "auto")
         toggled = sorted(set(present) ^ {"Eyeglasses"}) if "Eyeglasses" in attributes else present
         results = transfer(path, "auto", toggled, DEFAULT_EDIT_STRENGTH)
-        return (path, probabilities, toggled, message, *results)
+        annotated, message = studio.crop_view(path, "auto")
+        return (path, probabilities, toggled, message, annotated, *results)
 
     ctx.on_load(
         "transfer",
         first_look,
-        [photo, predicted, wanted, note, original, reconstruction, edited, file],
+        [photo, predicted, wanted, note, crop_view, original, reconstruction, edited, file],
     )
