@@ -178,8 +178,13 @@ def test_every_tab_renders_and_works(page, shots):
     page.screenshot(path=shots / "05-transfer.png", full_page=True)
 
     open_tab(page, "Inpainting")
+    wait_for_image(page, "Filled", timeout=180)  # the first look, so it cannot land mid-stroke
+    settle(page)
+    # Another face than the first look's, so the editor really loads a new picture to paint on.
+    page.get_by_label("Example face seed", exact=True).filter(visible=True).first.fill("3")
     click(page, "Use a generated face")
     time.sleep(1.5)
+    settle(page)
     click(page, "Brush")  # paint a stroke across the middle of the face, as a person would
     canvas = page.locator("canvas:visible").first.bounding_box()
     x, y = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
@@ -188,6 +193,7 @@ def test_every_tab_renders_and_works(page, shots):
     for i in range(20):
         page.mouse.move(x - 60 + i * 6, y + 40, steps=2)
     page.mouse.up()
+    page.screenshot(path=shots / "06-inpaint-painted.png", full_page=True)
     page.get_by_text("What I painted", exact=True).click()
     page.get_by_label("number input for Refinement steps").fill("10")
     page.get_by_label("number input for Refinement steps").press("Enter")
