@@ -230,7 +230,10 @@ EN: dict[str, str] = {
         "Train small GANs live on 2-D data and watch what happens: the real points, the "
         "generated ones, the discriminator's (or critic's) view of the plane and where it "
         "pushes each generated point. Pick a second objective to train both side by side from "
-        "the same seed and the same starting networks. Runs queue one at a time on the server."
+        "the same seed and the same starting networks. Runs queue one at a time on the server.\n\n"
+        "The tab opens on a recorded lesson: GAN against WGAN-GP on the ring, seed 2. After "
+        "2,000 steps the GAN sits on 1 mode of 8 while WGAN-GP covers all 8 (on some other "
+        "seeds WGAN-GP needs 3,000–4,000 steps); the clipped WGAN has barely started."
     ),
     "playground.target": "Data",
     "playground.target.ring8": "Ring of 8 Gaussians",
@@ -471,7 +474,7 @@ ZH: dict[str, str] = {
     "about.card": "模型卡片",
     "about.show": "显示模型卡片",
     "tab.playground": "训练游乐场",
-    "playground.help": "在二维数据上实时训练小型 GAN，观察训练过程：真实点、生成点、判别器（或评论家）眼中的平面，以及它把每个生成点推向何方。选择第二个目标函数，即可用同一个种子、同样的初始网络并排训练两者。服务器上的训练一次运行一个，其余排队。",
+    "playground.help": "在二维数据上实时训练小型 GAN，观察训练过程：真实点、生成点、判别器（或评论家）眼中的平面，以及它把每个生成点推向何方。选择第二个目标函数，即可用同一个种子、同样的初始网络并排训练两者。服务器上的训练一次运行一个，其余排队。\n\n打开时的设置是一个记录下来的示例：在圆环上用种子 2 并排训练 GAN 与 WGAN-GP。2,000 步后 GAN 只停留在 8 个模式中的 1 个，而 WGAN-GP 覆盖全部 8 个（换成其他种子时，WGAN-GP 有时需要 3,000–4,000 步）；权重裁剪的 WGAN 才刚刚起步。",
     "playground.target": "数据",
     "playground.target.ring8": "8 个高斯组成的圆环",
     "playground.target.grid25": "5×5 高斯网格",
