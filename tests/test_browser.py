@@ -33,6 +33,7 @@ TABS = [
     "Inpainting",
     "Compare models",
     "Edit your photo",
+    "Training playground",
     "Training timeline",
     "About",
 ]
@@ -165,7 +166,8 @@ def test_every_tab_renders_and_works(page, shots):
     open_tab(page, "Attribute transfer")
     click(page, "Use a generated face")  # role look-ups see only the open tab's button
     wait_for_image(page, "Face photo (any size; JPEG, PNG, WebP…)")
-    first_look = image_src(page, "Edited")  # the example's glasses edit, shown on load
+    first_look = wait_for_image(page, "Edited", timeout=180)  # the example's edit, on load
+    settle(page)
     click(page, "Apply attributes")  # the attributes as analysed: a plain reconstruction
     edited = wait_for_image(page, "Edited", first_look, timeout=120)
     page.get_by_role("checkbox", name="Eyeglasses").click()  # add (or remove) glasses
@@ -334,3 +336,18 @@ def test_model_cards_show_their_images(page, shots):
         timeout=60_000,
     )
     page.screenshot(path=shots / "about-card-images.png", full_page=True)
+
+
+def test_playground_streams_gan_against_wgan_gp_and_stops(page, shots):
+    open_tab(page, "Training playground")
+    wait_for_image(page, "Training, live", timeout=120)  # the untrained step-0 picture
+    page.get_by_role("radio", name="WGAN-GP", exact=True).nth(1).check()  # side by side
+    first = image_src(page, "Training, live")
+    click(page, "Train")
+    second = wait_for_image(page, "Training, live", first, timeout=120)
+    wait_for_image(page, "Training, live", second, timeout=120)  # frames keep arriving
+    page.screenshot(path=shots / "13-playground-running.png", full_page=True)
+    click(page, "Stop")
+    settle(page)
+    page.screenshot(path=shots / "14-playground-stopped.png", full_page=True)
+    assert_no_error(page)

@@ -8,6 +8,7 @@ from ui.tabs import (
     inpaint,
     interpolate,
     invert,
+    playground,
     sample,
     timeline,
     transfer,
@@ -23,6 +24,7 @@ TABS = (
     inpaint,
     compare,
     invert,
+    playground,
     timeline,
     about,
 )
