@@ -24,6 +24,8 @@ from gradio_client import Client, handle_file  # noqa: E402
 
 EXPECTED_ENDPOINTS = {
     "/sample",
+    "/playground_run",
+    "/playground_stream",
     "/sample_random",
     "/interpolate",
     "/candidates",
