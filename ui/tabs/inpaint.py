@@ -23,6 +23,13 @@ MASKS = ("painted", "eyes", "mouth", "centre", "lower_face")
 DEFAULT_MASK = "eyes"
 
 
+def editor_photo(value: dict | None):
+    """The photo under the brush strokes: the editor's background, else its composite."""
+    value = value or {}
+    photo = value.get("background")
+    return photo if photo is not None else value.get("composite")
+
+
 def build(ctx: TabContext) -> None:
     studio = ctx.studio
     with ctx.model_tab("inpaint", (CVAE_GAN,), "inpaint.help"):
@@ -63,16 +70,11 @@ def build(ctx: TabContext) -> None:
     example.click(guarded(example_face), [example_seed], editor, api_name="inpaint_example")
 
     def inpaint(value: dict | None, mask: str, crop: str, steps: float):
-        value = value or {}
-        photo = value.get("background")
-        if photo is None:
-            photo = value.get("composite")
-        return tuple(studio.inpaint(photo, crop, mask, value.get("layers"), steps))[:3]  # API
+        layers = (value or {}).get("layers")
+        return tuple(studio.inpaint(editor_photo(value), crop, mask, layers, steps))[:3]  # API
 
     def crop_view_of(value: dict | None, crop: str):
-        value = value or {}
-        photo = value.get("background")
-        return studio.crop_view(photo if photo is not None else value.get("composite"), crop)
+        return studio.crop_view(editor_photo(value), crop)
 
     go.click(
         guarded(inpaint),
