@@ -263,6 +263,31 @@ def test_timeline_frames_and_model_card(studio, release_checkpoints, tmp_path, m
         studio.timeline_frame(DCGAN, 3)
 
 
+def test_model_card_images_are_served_from_one_published_folder(tmp_path, monkeypatch):
+    """Card images are copied to one folder the app may serve; the card links the copies,
+    and a link leaving the card's folder (or a non-image) is neither copied nor rewritten."""
+    root = tmp_path / "checkpoints"
+    folder = root / DCGAN
+    (folder / "timeline").mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(folder / "samples.png")
+    Image.new("RGB", (8, 8)).save(folder / "timeline" / "step-000500.png")
+    (folder / "config.json").write_text("{}")
+    (tmp_path / "secret.png").write_bytes(b"not for the browser")
+    (folder / "README.md").write_text(
+        "![samples](samples.png) ![frame](timeline/step-000500.png) "
+        "![up](../../secret.png) ![config](config.json)\n"
+    )
+    monkeypatch.setenv("GAN_STUDIO_CHECKPOINTS", str(root))
+    studio = Studio(output_dir=tmp_path / "out")
+    published = studio.published_folder()
+    copies = sorted(p.relative_to(published).as_posix() for p in published.rglob("*.*"))
+    assert copies == [f"{DCGAN}/samples.png", f"{DCGAN}/timeline/step-000500.png"]
+    card = studio.model_card(DCGAN)
+    assert f"(/gradio_api/file={(published / DCGAN / 'samples.png').as_posix()})" in card
+    assert "![up](../../secret.png)" in card and "![config](config.json)" in card
+    assert studio.published_folder() == published  # made once
+
+
 def test_real_timelines_are_readable(studio):
     for name in RELEASE_MODELS:
         frames = studio.timeline(name)

@@ -5,6 +5,7 @@ Every event has an ``api_name``, so the HTTP API mirrors the tabs (README: "The 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -32,6 +33,8 @@ THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"])
 SESSION_CAPACITY = int(os.environ.get("GAN_STUDIO_SESSIONS", "300"))
 #: The first-look results the ``/status`` endpoint returns (kept as before the tab split).
 STATUS_LOOKS = ("sample", "infogan")
+#: logged when the warm-up has filled every first look (benchmarks/app_latency.py waits for it)
+FIRST_LOOKS_READY = "every first look is ready"
 
 
 def build_demo(studio: Studio) -> tuple[gr.Blocks, TabContext]:
@@ -72,22 +75,32 @@ def warm_up(ctx: TabContext) -> threading.Thread:
     the cache (the page itself is served at once; this only fills the cache)."""
 
     def run() -> None:
+        lower_this_threads_priority()
         order = [*STATUS_LOOKS, *(n for n in ctx.loaders if n not in STATUS_LOOKS)]
         for name in order:
             fn, _ = ctx.loaders[name]
             fn()
             log.info("first look ready: %s", name)
+        log.info("%s (%d tabs)", FIRST_LOOKS_READY, len(order))
 
     thread = threading.Thread(target=run, name="first-look", daemon=True)
     thread.start()
     return thread
 
 
+def lower_this_threads_priority(niceness: int = 10) -> None:
+    """Make the calling thread (and the torch worker threads it starts, which inherit it) yield
+    the CPU to visitors' requests: on Linux a thread's nice value is its own. Elsewhere a no-op."""
+    with contextlib.suppress(AttributeError, OSError):  # no setpriority (Windows), not permitted
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+
+
 def launch_options(studio: Studio) -> dict[str, Any]:
     """``demo.launch`` settings (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT: Spaces sets both).
-    Besides its own outputs, the app serves only the model cards' images, file by file."""
+    Besides its own outputs, the app serves only its copies of the model cards' images."""
+    published = studio.published_folder()
     return {
-        "allowed_paths": studio.published_files(),
+        "allowed_paths": [str(published)] if published else [],
         "server_name": os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         "max_file_size": limits.MAX_UPLOAD,
         "state_session_capacity": SESSION_CAPACITY,

@@ -25,6 +25,7 @@ import json
 import math
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -253,6 +254,7 @@ class Studio:
         self._load_lock = threading.Lock()
         self._directions: dict[tuple[str, str, int, int], torch.Tensor] = {}
         self._last_prune = 0.0
+        self._published: Path | None = None
 
     @classmethod
     def from_env(cls) -> Studio:
@@ -822,8 +824,9 @@ class Studio:
 
     def _serve_card_images(self, name: str, folder: Path, text: str) -> str:
         """Point the card's relative image links where the browser can fetch them: the Hub
-        repo's file URL, or the app's file route for an image the app publishes
-        (``published_files``); a link to anything else is left as it was."""
+        repo's file URL, or the app's file route for the published copy of an image the card
+        links inside its own folder (``published_folder``); anything else is left as it was."""
+        published = self.published_folder()
 
         def url(match: re.Match) -> str:
             alt, target = match.group(1), match.group(2)
@@ -832,9 +835,14 @@ class Studio:
             if self.hub_prefix:
                 return f"![{alt}](https://huggingface.co/{self.source(name)}/resolve/main/{target})"
             image = (folder / target).resolve()
-            if image not in self._card_images(name):
+            if published is None or image not in self._card_images(name):
                 return match.group(0)
-            return f"![{alt}](/gradio_api/file={image.as_posix()})"
+            copy = published / name / image.relative_to(folder.resolve())
+            return (
+                f"![{alt}](/gradio_api/file={copy.as_posix()})"
+                if copy.is_file()
+                else match.group(0)
+            )
 
         return CARD_IMAGE.sub(url, text)
 
@@ -852,13 +860,30 @@ class Studio:
                 found.add(image)
         return found
 
-    def published_files(self) -> list[str]:
-        """What the app may serve besides its own outputs: the model cards' images (for
-        ``launch(allowed_paths=...)``); never the repository or anything else on disk."""
+    def published_folder(self) -> Path | None:
+        """The one folder the app serves besides its own outputs (for
+        ``launch(allowed_paths=...)``): copies of the model cards' images, made on first call.
+
+        Never the repository or anything else on disk. One folder rather than a list of files
+        because Gradio checks every returned file against each allowed path in turn (resolving
+        both): 82 card images made that check ~40 % of an InfoGAN slider move's server time."""
         if self.hub_prefix:
-            return []
-        names = [n for n in RELEASE_MODELS + JUDGES if (checkpoint_dir() / n).is_dir()]
-        return sorted(str(p) for name in names for p in self._card_images(name))
+            return None
+        with self._load_lock:
+            if self._published is None:
+                self._published = self._publish_card_images(self.output_dir / "published")
+        return self._published
+
+    def _publish_card_images(self, root: Path) -> Path:
+        """Copy every local model card's images to ``root/<model>/<path in its folder>``."""
+        for name in [n for n in RELEASE_MODELS + JUDGES if (checkpoint_dir() / n).is_dir()]:
+            folder = (checkpoint_dir() / name).resolve()
+            for image in self._card_images(name):
+                copy = root / name / image.relative_to(folder)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(image, copy)
+        root.mkdir(parents=True, exist_ok=True)
+        return root
 
     def measured(self, name: str) -> str:
         """The model's evaluation figures (``metrics.json``, own judge) in one line, or ''."""
