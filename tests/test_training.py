@@ -128,6 +128,20 @@ def test_max_minutes_is_a_budget_per_invocation(data_dir, tmp_path, cache_dir):
     assert summary["wall_time_seconds"] >= 10 * 3600  # the total still adds every session
 
 
+def test_ema_decay_ramps_up_from_the_first_updates():
+    """The average follows the live weights early ((1+n)/(10+n)) and settles on the decay."""
+    from training.recipes import ema_with_warmup
+
+    update = ema_with_warmup(0.999)
+    average, counter = torch.zeros(1), torch.zeros(1, dtype=torch.long)
+    update([average, counter], [torch.ones(1), torch.full((1,), 7)], torch.tensor(1))
+    torch.testing.assert_close(average, torch.tensor([1 - 2 / 11]))  # decay 2/11 after 1 update
+    assert int(counter) == 7  # integer buffers take the live value
+    late = torch.zeros(1)
+    update([late], [torch.ones(1)], torch.tensor(1_000_000))
+    torch.testing.assert_close(late, torch.tensor([0.001]))  # capped at 0.999
+
+
 def test_ema_exports_the_average_and_resumes_it_exactly(data_dir, tmp_path, cache_dir):
     """--ema: the export is the running average, not the last step; a resumed run carries the
     average on (same bits as one straight run)."""

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import torch
 from torch import nn
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.optim.swa_utils import AveragedModel
 
 from gan_core.config import ModelConfig
 from gan_core.models.autoencoder import (
@@ -75,6 +75,28 @@ class Hyper:
     instance_noise_steps: int = 2000
 
 
+def ema_with_warmup(decay: float):
+    """An EMA update whose decay ramps up as min(decay, (1 + n) / (10 + n)) after n updates.
+
+    A fixed 0.999 from the first step keeps the random initial weights in the average for
+    thousands of steps, so early snapshots (quality per CPU-hour) look worse than the live
+    generator; the ramp (TensorFlow's ExponentialMovingAverage ``num_updates``) follows the
+    live weights early and settles on ``decay`` after ~10,000 updates.
+    """
+
+    @torch.no_grad()
+    def update(averaged: list[torch.Tensor], current: list[torch.Tensor], n_averaged) -> None:
+        n = float(n_averaged)
+        weight = 1.0 - min(decay, (1.0 + n) / (10.0 + n))
+        for average, live in zip(averaged, current):
+            if average.is_floating_point():
+                average.lerp_(live, weight)
+            else:  # integer buffers (BatchNorm's num_batches_tracked): take the live value
+                average.copy_(live)
+
+    return update
+
+
 class Recipe:
     family: ClassVar[str]
     config_class: ClassVar[type[ModelConfig]]
@@ -95,7 +117,7 @@ class Recipe:
         self.ema: AveragedModel | None = None
         if hyper.ema > 0:  # copies the live weights at its first update (after any resume)
             self.ema = AveragedModel(
-                self.model, multi_avg_fn=get_ema_multi_avg_fn(hyper.ema), use_buffers=True
+                self.model, multi_avg_fn=ema_with_warmup(hyper.ema), use_buffers=True
             )
 
     # --- to implement ----------------------------------------------------------------------
