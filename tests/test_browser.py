@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 pytestmark = pytest.mark.browser
 
@@ -85,8 +86,14 @@ def output_image(page, label: str):
 
 
 def image_src(page, label: str) -> str | None:
-    image = output_image(page, label)
-    return image.first.get_attribute("src") if image.count() else None
+    """The shown image's src, or None (also when it disappears while being read)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    image = output_image(page, label).first
+    try:
+        return image.get_attribute("src", timeout=2_000) if image.count() else None
+    except PlaywrightTimeout:
+        return None
 
 
 def wait_for_image(page, label: str, previous: str | None = None, timeout: float = 60.0) -> str:
@@ -98,6 +105,13 @@ def wait_for_image(page, label: str, previous: str | None = None, timeout: float
             return src
         time.sleep(0.2)
     raise AssertionError(f"no new image under {label!r} within {timeout} s")
+
+
+def wait_for_no_image(page, label: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while image_src(page, label):
+        assert time.monotonic() < deadline, f"{label!r} still shows an image after {timeout} s"
+        time.sleep(0.2)
 
 
 def wait_for_value(field, expected: str, timeout: float = 30.0) -> None:
@@ -164,12 +178,12 @@ def test_every_tab_renders_and_works(page, shots):
     page.screenshot(path=shots / "04-infogan.png", full_page=True)
 
     open_tab(page, "Attribute transfer")
-    click(page, "Use a generated face")  # role look-ups see only the open tab's button
-    wait_for_image(page, "Face photo (any size; JPEG, PNG, WebP…)")
-    first_look = wait_for_image(page, "Edited", timeout=180)  # the example's edit, on load
+    wait_for_image(page, "Edited", timeout=180)  # the example's edit, on load
     settle(page)
+    click(page, "Use a generated face")  # role look-ups see only the open tab's button
+    wait_for_no_image(page, "Edited")  # a new photo empties the old photo's results
     click(page, "Apply attributes")  # the attributes as analysed: a plain reconstruction
-    edited = wait_for_image(page, "Edited", first_look, timeout=120)
+    edited = wait_for_image(page, "Edited", timeout=120)
     page.get_by_role("checkbox", name="Eyeglasses").click()  # add (or remove) glasses
     strength = page.get_by_label("number input for Edit strength")
     strength.fill("2.5")
@@ -214,14 +228,16 @@ def test_every_tab_renders_and_works(page, shots):
     page.screenshot(path=shots / "07-compare.png", full_page=True)
 
     open_tab(page, "Edit your photo")
+    wait_for_image(page, "DCGAN's version", timeout=180)  # the example, on load
+    settle(page)
     click(page, "Use a generated face")
+    wait_for_no_image(page, "DCGAN's version")
     steps = page.get_by_label("number input for Optimisation steps")
     steps.fill("10")
     steps.press("Enter")
     time.sleep(1.0)
-    before = wait_for_image(page, "DCGAN's version", timeout=180)  # the example, on load
     click(page, "1. Find the photo in DCGAN's latent space")
-    inverted = wait_for_image(page, "DCGAN's version", before, timeout=120)
+    inverted = wait_for_image(page, "DCGAN's version", timeout=120)
     assert inverted
     edited = image_src(page, "Edited")
     click(page, "2. Add the concept")
@@ -350,4 +366,31 @@ def test_playground_streams_gan_against_wgan_gp_and_stops(page, shots):
     click(page, "Stop")
     settle(page)
     page.screenshot(path=shots / "14-playground-stopped.png", full_page=True)
+    assert_no_error(page)
+
+
+def test_an_uploaded_photo_is_found_turned_and_replaces_the_old_results(
+    page, shots, tmp_path, data_dir
+):
+    """A person's own photo: a face turned 10° in the corner of a bigger picture. The photo
+    tabs show where the face was found and never leave the previous photo's results beside it."""
+    face = Image.open(data_dir / "celeba" / "img_align_celeba" / "009900.jpg").convert("RGB")
+    scene = Image.new("RGB", (900, 600), (96, 104, 112))
+    scene.paste(face.resize((267, 327)).rotate(10, fillcolor=(96, 104, 112)), (560, 90))
+    photo = tmp_path / "portrait.jpg"
+    scene.save(photo, quality=92)
+    for tab, stale in [("Attribute transfer", "Edited"), ("Inpainting", "Filled")]:
+        open_tab(page, tab)
+        wait_for_image(page, stale, timeout=180)  # the first look
+        settle(page)
+        before = image_src(page, "Your photo")
+        panel = page.locator("[role=tabpanel]:visible")
+        panel.locator("input[type=file]").first.set_input_files(photo)
+        wait_for_image(page, "Your photo", before, timeout=120)
+        wait_for_no_image(page, stale)
+        note = panel.get_by_text("Found a face and aligned it").first
+        note.wait_for(timeout=30_000)
+        assert "upright" in note.inner_text()  # it was turned
+        settle(page)
+        page.screenshot(path=shots / f"upload-{tab.split()[0].lower()}.png", full_page=True)
     assert_no_error(page)

@@ -299,3 +299,24 @@ def test_without_the_detector_auto_warns_and_keeps_working(monkeypatch):
     assert (
         face.mode == "centre" and "not available" in face.warning and face.box == (50, 0, 250, 200)
     )
+
+
+def test_the_studio_detects_a_photo_file_once_per_crop(held_out, tmp_path, monkeypatch):
+    """Each upload tab runs its request and then its crop view on the same file: one detection."""
+    from ui.studio import Studio
+
+    calls = []
+    real = edit.load_face
+    monkeypatch.setattr(edit, "load_face", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
+    studio = Studio(output_dir=tmp_path / "out")
+    path = tmp_path / "portrait.png"
+    edit.open_photo(held_out[0]).save(path)
+    first = studio._face(str(path), "auto")
+    first.tensor.zero_()  # a caller editing its copy does not change the cached face
+    again = studio._face(str(path), "auto")
+    assert calls == [("auto",)] and again.tensor.abs().sum() > 0
+    studio._face(str(path), "centre")
+    assert calls == [("auto",), ("centre",)]
+    Image.new("RGB", (64, 64)).save(path)  # the file changed: detect again
+    studio._face(str(path), "auto")
+    assert len(calls) == 3

@@ -410,6 +410,26 @@ def test_a_stalled_hub_fails_fast_or_uses_the_cache(stalled_hub):
     assert time.monotonic() - started < 15
 
 
+def test_the_studio_cards_and_timelines_fail_fast_on_a_stalled_hub(stalled_hub, tmp_path):
+    """The About and Timeline tabs read card files through snapshot_download: bounded too, and
+    served from the local cache when the Hub does not answer."""
+    from ui.studio import Studio
+
+    studio = Studio(hub_prefix="someone", output_dir=tmp_path / "out")
+    started = time.monotonic()
+    assert "No model card" in studio.model_card("dcgan-celeba64")
+    assert studio.timeline("dcgan-celeba64") == []
+    assert time.monotonic() - started < 15
+    repo = stalled_hub / "models--someone--dcgan-celeba64"
+    (repo / "snapshots" / ("a" * 40)).mkdir(parents=True)
+    (repo / "snapshots" / ("a" * 40) / "README.md").write_text("# cached card\n")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("a" * 40)
+    started = time.monotonic()
+    assert studio.model_card("dcgan-celeba64").startswith("# cached card")
+    assert time.monotonic() - started < 15
+
+
 # --- the package ---------------------------------------------------------------------------------
 def pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())

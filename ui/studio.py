@@ -21,6 +21,7 @@ when ``GAN_STUDIO_HUB_PREFIX`` is set (e.g. ``gan-studio``), from the Hugging Fa
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -44,7 +45,14 @@ from gan_core.arithmetic import (
     PAPER_EXEMPLARS,
     judge_scores,
 )
-from gan_core.checkpoint import CheckpointError, checkpoint_dir, load, read_config, resolve
+from gan_core.checkpoint import (
+    CheckpointError,
+    checkpoint_dir,
+    hub_timeout,
+    load,
+    read_config,
+    resolve,
+)
 from gan_core.config import CONFIG_NAME, WEIGHTS_NAME
 from gan_core.latent import (
     concept_vector,
@@ -94,6 +102,8 @@ MAX_EDIT_STRENGTH = limits.MAX_EDIT_STRENGTH
 MAX_NOISE = limits.MAX_NOISE
 #: Auto-pick searches past the gallery, in chunks, until every row has enough matching faces.
 AUTOPICK_SEARCH_LIMIT = 4096
+#: photos whose detected face the Studio keeps (each upload tab asks twice per request)
+FACE_CACHE = 16
 AUTOPICK_CHUNK = 256
 EXEMPLARS_PER_LINE = 10
 
@@ -255,6 +265,9 @@ class Studio:
         self._directions: dict[tuple[str, str, int, int], torch.Tensor] = {}
         self._last_prune = 0.0
         self._published: Path | None = None
+        self._faces: dict[tuple, edit.FaceCrop] = {}
+        self._faces_lock = threading.Lock()
+        self._hub_folders: dict[tuple[str, tuple[str, ...]], Path] = {}
 
     @classmethod
     def from_env(cls) -> Studio:
@@ -622,11 +635,24 @@ class Studio:
         face = self._face(photo, crop)
         return face.annotated, ("⚠️ " if face.warning else "") + face.note
 
-    @staticmethod
-    def _face(photo: Any, crop: str) -> edit.FaceCrop:
+    def _face(self, photo: Any, crop: str) -> edit.FaceCrop:
+        """The face cut from ``photo``; a photo file already seen is not detected again (each
+        tab runs its request and then its crop view on the same upload)."""
         if photo is None or (isinstance(photo, str) and not photo.strip()):
             raise ValueError("no photo: upload a face photo or pick an example first")
-        return edit.load_face(photo, crop)
+        if not isinstance(photo, (str, Path)) or not Path(photo).is_file():
+            return edit.load_face(photo, crop)
+        stat = Path(photo).stat()
+        key = (str(Path(photo).resolve()), stat.st_mtime_ns, stat.st_size, str(crop))
+        with self._faces_lock:
+            face = self._faces.get(key)
+        if face is None:
+            face = edit.load_face(photo, crop)
+            with self._faces_lock:
+                self._faces[key] = face
+                while len(self._faces) > FACE_CACHE:
+                    self._faces.pop(next(iter(self._faces)))  # oldest first
+        return dataclasses.replace(face, tensor=face.tensor.clone())  # callers may edit it
 
     def transfer(
         self,
@@ -768,17 +794,39 @@ class Studio:
 
     # --- Training timeline and model cards --------------------------------------------------------
     def _folder(self, name: str, patterns: list[str]) -> Path | None:
-        """The checkpoint folder holding ``patterns`` (from the Hub when a prefix is set)."""
+        """The checkpoint folder holding ``patterns`` (from the Hub when a prefix is set).
+
+        Hub requests are bounded by ``hub_timeout()`` (``snapshot_download`` alone would retry
+        a silent Hub with 10 s timeouts per file); with no answer, the local cache serves."""
         name = self.check_name(name)
         if not self.hub_prefix:
             folder = checkpoint_dir() / name
             return folder if folder.is_dir() else None
-        try:
-            from huggingface_hub import snapshot_download
+        key = (name, tuple(patterns))
+        if key in self._hub_folders:
+            return self._hub_folders[key]
+        from huggingface_hub import HfApi, snapshot_download
 
-            return Path(snapshot_download(self.source(name), allow_patterns=patterns))
-        except Exception:  # offline, no such repo: the caller says "not found"
+        timeout = hub_timeout()
+        try:
+            commit = HfApi().model_info(self.source(name), timeout=timeout).sha
+        except Exception:  # offline, timed out, no such repo: the local cache or nothing
+            commit = None
+        try:
+            folder = Path(
+                snapshot_download(
+                    self.source(name),
+                    revision=commit,
+                    allow_patterns=patterns,
+                    etag_timeout=timeout,
+                    local_files_only=commit is None,
+                )
+            )
+        except Exception:  # not cached either: the caller says "not found"
             return None
+        if commit is not None:  # a folder the Hub confirmed: no need to ask again
+            self._hub_folders[key] = folder
+        return folder
 
     def timeline(self, name: str) -> list[tuple[int, Path]]:
         """(step, frame) pairs from ``checkpoints/<name>/timeline/step-NNNNNN.png``, by step."""

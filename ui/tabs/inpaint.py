@@ -14,6 +14,7 @@ from ui.widgets import (
     example_row,
     guarded,
     image_box,
+    new_photo_view,
     slider,
     t,
 )
@@ -67,7 +68,16 @@ def build(ctx: TabContext) -> None:
         path = studio.save_png(studio.example_face(seed))
         return {"background": path, "layers": [], "composite": path}
 
-    example.click(guarded(example_face), [example_seed], editor, api_name="inpaint_example")
+    new_photo = {
+        "fn": new_photo_view(studio.crop_view, stale=3, photo_of=editor_photo),
+        "inputs": [editor, crop],
+        "outputs": [crop_view, note, masked, filled, file],
+        "api_visibility": "private",
+    }
+    example.click(guarded(example_face), [example_seed], editor, api_name="inpaint_example").then(
+        **new_photo
+    )
+    gr.on([editor.upload, crop.input], **new_photo)
 
     def inpaint(value: dict | None, mask: str, crop: str, steps: float):
         layers = (value or {}).get("layers")

@@ -7,7 +7,15 @@ import gradio as gr
 from ui import limits
 from ui.context import TabContext
 from ui.studio import DCGAN, EDIT_CONCEPTS, FACE_JUDGE
-from ui.widgets import crop_view_box, guarded, image_box, photo_source, slider, t
+from ui.widgets import (
+    crop_view_box,
+    guarded,
+    image_box,
+    new_photo_view,
+    photo_source,
+    slider,
+    t,
+)
 
 EXAMPLE_SEED = 11
 DEFAULT_CONCEPT = "Eyeglasses"
@@ -38,14 +46,19 @@ def build(ctx: TabContext) -> None:
                     apply = gr.Button(t("invert.apply"), variant="primary")
         latent = gr.State(None)
 
-    show_crop = {"fn": guarded(studio.crop_view), "inputs": [photo, crop]}
+    new_photo = {
+        "fn": new_photo_view(studio.crop_view, stale=4),
+        "inputs": [photo, crop],
+        "outputs": [crop_view, note, face, reconstruction, edited, latent],
+        "api_visibility": "private",
+    }
     example.click(
         guarded(lambda seed: studio.save_png(studio.example_face(seed))),
         [example_seed],
         photo,
         api_name="invert_example",
-    ).then(**show_crop, outputs=[crop_view, note], api_visibility="private")
-    photo.upload(**show_crop, outputs=[crop_view, note], api_visibility="private")
+    ).then(**new_photo)
+    gr.on([photo.upload, crop.input], **new_photo)
 
     def invert(path: str, crop: str, steps: float, progress=gr.Progress()):  # noqa: B008
         progress(0, desc="Inverting")

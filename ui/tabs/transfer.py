@@ -9,7 +9,15 @@ from gan_core.models.cvae_gan import DEFAULT_EDIT_STRENGTH
 from ui import limits
 from ui.context import TabContext
 from ui.studio import CVAE_GAN
-from ui.widgets import crop_view_box, download_button, guarded, image_box, photo_source, t
+from ui.widgets import (
+    crop_view_box,
+    download_button,
+    guarded,
+    image_box,
+    new_photo_view,
+    photo_source,
+    t,
+)
 
 EXAMPLE_SEED = 7
 
@@ -52,9 +60,23 @@ def build(ctx: TabContext) -> None:
         result = studio.analyse_face(path, crop)
         return result.probabilities, result.present, result.note
 
+    new_photo = {
+        "fn": new_photo_view(studio.crop_view, stale=4),
+        "inputs": [photo, crop],
+        "outputs": [crop_view, note, original, reconstruction, edited, file],
+        "api_visibility": "private",
+    }
     photo.upload(
         guarded(analyse), [photo, crop], [predicted, wanted, note], api_name="transfer_analyse"
-    ).then(guarded(studio.crop_view), [photo, crop], [crop_view, note], api_visibility="private")
+    ).then(**new_photo)
+
+    def reanalyse(path: str | None, crop: str):
+        """Another crop of the same photo: the model sees another face, so predict again."""
+        return analyse(path, crop) if path else (None, [], "")
+
+    crop.input(
+        guarded(reanalyse), [photo, crop], [predicted, wanted, note], api_visibility="private"
+    ).then(**new_photo)
 
     def example_face(seed: float, crop: str):
         path = studio.save_png(studio.example_face(seed))
@@ -65,7 +87,7 @@ def build(ctx: TabContext) -> None:
         [example_seed, crop],
         [photo, predicted, wanted, note],
         api_name="transfer_example",
-    ).then(guarded(studio.crop_view), [photo, crop], [crop_view, note], api_visibility="private")
+    ).then(**new_photo)
 
     def transfer(path: str, crop: str, attrs: list[str], strength: float):
         return tuple(studio.transfer(path, crop, attrs, strength))[:4]  # API: 4 outputs
