@@ -1,7 +1,7 @@
 """Training playground cost: 1,000 training steps of the default networks, and frames per second.
 
-  python -m benchmarks.playground               # torch's default thread count
-  python -m benchmarks.playground --threads 1   # one thread (what a busy 2-core machine wants)
+  python -m benchmarks.playground               # the playground's own count (THREADS, 1)
+  python -m benchmarks.playground --threads 2   # another count, for training and looking alike
 
 1. Training: 1,000 generator steps on ``ring8`` per objective with the defaults of
    ``gan_core.playground`` (width 64, three hidden layers, batch 128; WGAN and WGAN-GP take
@@ -87,15 +87,18 @@ def measure_render(compare: str | None, repeats: int = 20) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
+    parser.add_argument(
+        "--threads", type=int, help=f"torch CPU threads (default: the playground's {pg.THREADS})"
+    )
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=4.0, help="streaming time per case")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
+        pg.THREADS = args.threads  # what a run sets while it trains and looks
     results: dict[str, Any] = {
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": pg.THREADS,
         "cpu_count": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "training": [measure_training(o, args.steps) for o in pg.OBJECTIVES],

@@ -20,6 +20,7 @@ after 2,000 steps on seed 2 the GAN covers 1 mode of 8, WGAN-GP all 8, the clipp
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import time
@@ -54,6 +55,11 @@ MODE_SHARE = 0.01
 MODE_SIGMAS = 3.0
 #: Frames: the default aims at this many seconds of training between two frames.
 FRAME_SECONDS = 0.12
+#: torch threads while a run trains or looks. Networks this small gain nothing from a second
+#: thread, and on a busy 2-core machine two threads made training 20-50x slower
+#: (benchmarks/RESULTS.md). Set for each call and restored after; OpenMP keeps the count per
+#: thread, so a server's other requests keep theirs. Results are the same bits either way.
+THREADS = 1
 
 #: Per-objective defaults: optimiser, learning rate, critic steps per generator step.
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -334,6 +340,20 @@ def build_networks(width: int, generator: torch.Generator) -> tuple[nn.Sequentia
 
 
 # --- one run -------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run the block on ``n`` torch threads (this thread only), then restore the count."""
+    before = torch.get_num_threads()
+    if before == n:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, directions: torch.Tensor) -> float:
     """Sliced Wasserstein-1 between two equal-size point sets: the mean over unit
     ``directions`` of the exact 1-D W1 between the projections (sorted differences)."""
@@ -367,14 +387,19 @@ class PlaygroundRun:
         self.minimax = s.minimax and s.objective == "gan"
         self.rng = torch.Generator().manual_seed(s.seed)
         self.g, self.d = build_networks(s.width, self.rng)
+        self.g_params = list(self.g.parameters())
+        self.d_params = list(self.d.parameters())
+        # foreach: each update is a few ops over all of a network's tensors, not a few per
+        # tensor, with the same arithmetic bit for bit (fused Adam was no faster here and
+        # rounds differently, which changes the recorded runs).
         if s.objective == "wgan":
-            self.opt_g = torch.optim.RMSprop(self.g.parameters(), lr=self.lr)
-            self.opt_d = torch.optim.RMSprop(self.d.parameters(), lr=self.lr)
+            self.opt_g = torch.optim.RMSprop(self.g_params, lr=self.lr, foreach=True)
+            self.opt_d = torch.optim.RMSprop(self.d_params, lr=self.lr, foreach=True)
             self._clip()
         else:
             betas = defaults["betas"]
-            self.opt_g = torch.optim.Adam(self.g.parameters(), lr=self.lr, betas=betas)
-            self.opt_d = torch.optim.Adam(self.d.parameters(), lr=self.lr, betas=betas)
+            self.opt_g = torch.optim.Adam(self.g_params, lr=self.lr, betas=betas, foreach=True)
+            self.opt_d = torch.optim.Adam(self.d_params, lr=self.lr, betas=betas, foreach=True)
         self.step = 0
         self.train_seconds = 0.0
         self.history: dict[str, list[float]] = {name: [] for name in self.loss_names}
@@ -405,7 +430,7 @@ class PlaygroundRun:
     def _clip(self) -> None:
         c = DEFAULTS["wgan"]["clip"]
         with torch.no_grad():
-            for p in self.d.parameters():
+            for p in self.d_params:
                 p.clamp_(-c, c)
 
     def _z(self, n: int) -> torch.Tensor:
@@ -450,7 +475,7 @@ class PlaygroundRun:
     def _g_step(self, batch: int) -> torch.Tensor:
         loss = self.g_loss_per_point(self.d(self.g(self._z(batch)))).mean()
         self.opt_g.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward(inputs=self.g_params)  # through D, but no gradients for D's weights
         self.opt_g.step()
         return loss
 
@@ -458,13 +483,14 @@ class PlaygroundRun:
         """``n`` generator steps (each after ``n_critic`` discriminator / critic steps)."""
         started = time.perf_counter()
         batch = self.settings.batch_size
-        for _ in range(min(n, self.settings.steps - self.step)):
-            for _ in range(self.n_critic):
-                out = self._d_step(batch)
-            out["g_loss"] = self._g_step(batch)
-            for name in self.loss_names:
-                self.history[name].append(float(out[name].detach()))
-            self.step += 1
+        with torch_threads(THREADS):
+            for _ in range(min(n, self.settings.steps - self.step)):
+                for _ in range(self.n_critic):
+                    out = self._d_step(batch)
+                out["g_loss"] = self._g_step(batch)
+                for name in self.loss_names:
+                    self.history[name].append(float(out[name].detach()))
+                self.step += 1
         self.train_seconds += time.perf_counter() - started
 
     @property
@@ -474,8 +500,12 @@ class PlaygroundRun:
     # --- looking -----------------------------------------------------------------------------
     def snapshot(self, grid: int = 64) -> Snapshot:
         """Metrics and the frame's ingredients, from the fixed evaluation inputs."""
+        with torch_threads(THREADS):
+            return self._snapshot(grid)
+
+    def _snapshot(self, grid: int) -> Snapshot:
         target = self.target
-        with torch.no_grad():
+        with torch.inference_mode():
             fake = self.g(self.eval_z)
             modes = target.assign(fake)
             counts = torch.bincount(modes[modes >= 0], minlength=target.modes_total)
@@ -804,6 +834,11 @@ def _header(snap: Snapshot, width: int) -> Image.Image:
 
 def render(snapshots: list[Snapshot]) -> np.ndarray:
     """One picture: a column per run (header, plane, loss strip), side by side."""
+    with torch_threads(THREADS):  # the heatmap's upsampling is a torch op
+        return _render(snapshots)
+
+
+def _render(snapshots: list[Snapshot]) -> np.ndarray:
     columns = []
     for snap in snapshots:
         column = Image.new("RGB", (PANEL, HEADER + PANEL + STRIP), "white")

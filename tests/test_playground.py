@@ -1,7 +1,8 @@
 """Training playground: input checks, determinism, frames, the recorded lesson, the tab's API.
 
-The lesson runs on one torch thread (results are bitwise the same on two, measured; one is
-much faster on a busy 2-core machine for networks this small).
+A run trains and looks on ``pg.THREADS`` (one) torch thread whatever its caller's count:
+results are bitwise the same on two, measured, and one is much faster on a busy 2-core machine
+for networks this small.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import torch
 from gan_core import playground as pg
 
 #: Recorded on CPU (AMD EPYC, AVX-512, torch 2.14.1; benchmarks/RESULTS.md, "Training
-#: playground"): modes covered of 8 on ring8 after 2,000 generator steps, default networks and
-#: optimisers. Runs are deterministic per seed; another CPU's float kernels may change the bits.
+#: playground"), reproduced exactly on an AVX2-only EPYC: modes covered of 8 on ring8 after
+#: 2,000 generator steps, default networks and optimisers. Runs are deterministic per seed;
+#: another CPU's float kernels may change the bits.
 LESSON_SEED = 2
 LESSON = {"gan": 1, "wgan": 0, "wgan-gp": 8}
 
@@ -155,6 +157,20 @@ def test_frames_are_pictures_with_metrics(compare, one_thread):
     assert not np.array_equal(frames[0].image, frames[-1].image)
 
 
+def test_a_run_trains_on_its_own_thread_count_and_restores_the_callers():
+    seen = []
+    run = pg.PlaygroundRun(pg.PlaygroundSettings("ring8", "gan", steps=2))
+
+    def g_step(batch, step=run._g_step):
+        seen.append(torch.get_num_threads())
+        return step(batch)
+
+    run._g_step = g_step
+    before = torch.get_num_threads()
+    run.train(2)
+    assert seen == [pg.THREADS] * 2 and torch.get_num_threads() == before
+
+
 def test_minimax_gradients_vanish_where_the_non_saturating_ones_do_not(one_thread):
     """Once D confidently rejects the fakes, log(1 - D) is flat there; -log D is not."""
     runs = {}
@@ -197,6 +213,23 @@ def test_playground_run_api_handler(one_thread):
     frames = list(stream_playground("spiral", "gan", 3, 1, "wgan-gp"))
     assert frames[0][1]["steps"] == 0 and frames[-1][1]["steps"] == 3
     assert frames[-1][1]["compare"]["step"] == 3 and frames[-1][0].shape[1] > image.shape[1]
+
+
+def test_handlers_take_the_inputs_dataclass_signature():
+    """One list of inputs (PlaygroundInputs): the handlers' signature, so the API's names."""
+    import dataclasses
+    import inspect
+
+    from ui.tabs.playground import PlaygroundInputs, run_playground, stream_playground
+
+    fields = [f.name for f in dataclasses.fields(PlaygroundInputs)]
+    assert fields[:4] == ["target", "objective", "steps", "seed"]
+    for handler in (run_playground, stream_playground):
+        parameters = inspect.signature(handler).parameters
+        assert list(parameters) == fields
+        assert all(p.default is inspect.Parameter.empty for p in list(parameters.values())[:4])
+        assert all(p.default is not inspect.Parameter.empty for p in list(parameters.values())[4:])
+    assert inspect.isgeneratorfunction(stream_playground)
 
 
 def test_handlers_turn_bad_values_into_messages():

@@ -185,6 +185,15 @@ def test_ema_exports_the_average_and_resumes_it_exactly(data_dir, tmp_path, cach
         (["gan", "--data-dir", ".", "--out", "x", "--device", "banana"], "not a device"),
         (["gan", "--data-dir", ".", "--out", "x", "--sync-batchnorm"], "needs CUDA"),
         (["gan", "--data-dir", ".", "--out", "x", "--ema", "1"], "--ema is a decay"),
+        (["wgan", "--data-dir", ".", "--out", "x", "--clip", "0"], "--clip is the critic's"),
+        (["wgan", "--data-dir", ".", "--out", "x", "--clip", "-1"], "positive number.*got -1"),
+        (["wgan", "--data-dir", ".", "--out", "x", "--clip", "nan"], "--clip .* got nan"),
+        (["wgan", "--data-dir", ".", "--out", "x", "--instance-noise", "-0.5"], ">= 0.*-0.5"),
+        (
+            ["wgan", "--data-dir", ".", "--out", "x", "--instance-noise", "0.1"]
+            + ["--instance-noise-steps", "0"],
+            "--instance-noise-steps .* must be at least 1, got 0",
+        ),
     ],
 )
 def test_bad_arguments_give_a_clear_error(args, message, tmp_path, monkeypatch):

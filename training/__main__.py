@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import math
 import os
 import shutil
 import sys
@@ -188,6 +189,20 @@ def resolve_options(args: argparse.Namespace) -> dict:
         raise UsageError("--n-critic must be at least 1")
     if not 0 <= hyper.ema < 1:
         raise UsageError(f"--ema is a decay in [0, 1) (e.g. 0.999; 0 = off), got {hyper.ema}")
+    if not (math.isfinite(hyper.clip) and hyper.clip > 0):
+        raise UsageError(
+            f"--clip is the critic's weight bound, a positive number (e.g. 0.01), got {hyper.clip}"
+        )
+    if not (math.isfinite(hyper.instance_noise) and hyper.instance_noise >= 0):
+        raise UsageError(
+            "--instance-noise is a standard deviation, a number >= 0 (e.g. 0.1; 0 = off), "
+            f"got {hyper.instance_noise}"
+        )
+    if hyper.instance_noise_steps < 1:
+        raise UsageError(
+            "--instance-noise-steps (generator steps over which --instance-noise falls to 0) "
+            f"must be at least 1, got {hyper.instance_noise_steps}"
+        )
     try:
         parse_policy(hyper.augment)
     except ValueError as error:

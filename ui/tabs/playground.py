@@ -5,6 +5,8 @@ Layout and events only; the training, metrics and drawing are ``gan_core.playgro
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,70 +29,66 @@ LESSON_SEED = 2
 DEFAULT_N_CRITIC = pg.DEFAULTS["wgan"]["n_critic"]
 
 
-def make_settings(
-    target: str,
-    objective: str,
-    steps: float,
-    seed: float,
-    compare: str | None = NONE,
-    minimax: bool = False,
-    width: float = pg.DEFAULT_WIDTH,
-    lr: float | None = None,
-    n_critic: float | None = None,
-) -> pg.PlaygroundSettings:
-    """The widgets' values as checked settings (ValueError with a readable message)."""
-    return pg.PlaygroundSettings(
-        target=target,
-        objective=objective,
-        steps=steps,
-        seed=seed,
-        width=width,
-        lr=None if lr in (None, "") else lr,
-        n_critic=None if n_critic in (None, "") else n_critic,
-        minimax=minimax,
-        compare=compare,
-    ).validated()
+@dataclasses.dataclass(frozen=True)
+class PlaygroundInputs:
+    """The tab's inputs, in the order its widgets and the API send them.
+
+    Their names, order and defaults are written here only: the handlers take the values
+    positionally (``run_playground("ring8", "wgan-gp", 2000, 0)``) under this signature, which
+    is also what the API names its parameters after. Empty advanced boxes (``lr``, ``n_critic``)
+    mean the objective's own default.
+    """
+
+    target: str
+    objective: str
+    steps: float
+    seed: float
+    compare: str | None = NONE
+    minimax: bool = False
+    width: float = pg.DEFAULT_WIDTH
+    lr: float | None = None
+    n_critic: float | None = None
+
+    def settings(self) -> pg.PlaygroundSettings:
+        """Checked settings (ValueError with a readable message)."""
+        return pg.PlaygroundSettings(
+            target=self.target,
+            objective=self.objective,
+            steps=self.steps,
+            seed=self.seed,
+            width=self.width,
+            lr=None if self.lr in (None, "") else self.lr,
+            n_critic=None if self.n_critic in (None, "") else self.n_critic,
+            minimax=self.minimax,
+            compare=self.compare,
+        ).validated()
 
 
-def run_playground(
-    target: str,
-    objective: str,
-    steps: float,
-    seed: float,
-    compare: str | None = NONE,
-    minimax: bool = False,
-    width: float = pg.DEFAULT_WIDTH,
-    lr: float | None = None,
-    n_critic: float | None = None,
-) -> tuple[np.ndarray, dict[str, Any]]:
+#: The handlers' signature: PlaygroundInputs' fields. Gradio reads ``__signature__`` for the
+#: API's parameter names (tests/test_ui.py checks it still does), and help() shows it.
+SIGNATURE = inspect.signature(PlaygroundInputs).replace(return_annotation=inspect.Signature.empty)
+
+
+def run_playground(*values: Any, **named: Any) -> tuple[np.ndarray, dict[str, Any]]:
     """Train to the end, then return the final frame and its metrics (the API endpoint)."""
-    settings = make_settings(target, objective, steps, seed, compare, minimax, width, lr, n_critic)
-    return pg.run_to_end(settings)
+    return pg.run_to_end(PlaygroundInputs(*values, **named).settings())
 
 
-def stream_playground(
-    target: str,
-    objective: str,
-    steps: float,
-    seed: float,
-    compare: str | None = NONE,
-    minimax: bool = False,
-    width: float = pg.DEFAULT_WIDTH,
-    lr: float | None = None,
-    n_critic: float | None = None,
-) -> Iterator[tuple[np.ndarray, dict[str, Any]]]:
+def stream_playground(*values: Any, **named: Any) -> Iterator[tuple[np.ndarray, dict[str, Any]]]:
     """Frames while training (about 5 per second); Stop cancels between two frames."""
     # A generator: check the settings first so a mistake is a toast, not a broken stream.
-    settings = guarded(make_settings)(
-        target, objective, steps, seed, compare, minimax, width, lr, n_critic
-    )
+    settings = guarded(PlaygroundInputs.settings)(PlaygroundInputs(*values, **named))
     for frame in pg.train_stream(settings):
         yield frame.image, frame.metrics
 
 
+run_playground.__signature__ = stream_playground.__signature__ = SIGNATURE
+
+
 def first_look() -> tuple[np.ndarray, dict[str, Any]]:
     """The default run at step 0 (untrained networks), shown when the page opens."""
-    frame = next(pg.train_stream(make_settings("ring8", "gan", 1, LESSON_SEED, DEFAULT_COMPARE)))
+    settings = PlaygroundInputs("ring8", "gan", 1, LESSON_SEED, DEFAULT_COMPARE).settings()
+    frame = next(pg.train_stream(settings))
     return frame.image, frame.metrics
 
 
@@ -173,7 +171,7 @@ def build(ctx: TabContext) -> None:
         ]
         api_trigger = gr.Button(visible=False)
 
-    inputs = [target, objective, steps, seed, compare, minimax, width, lr, n_critic]
+    inputs = [target, objective, steps, seed, compare, minimax, width, lr, n_critic]  # in order
     streaming = run.click(
         stream_playground,
         inputs,
