@@ -112,3 +112,15 @@ def test_run_all_writes_results_with_the_machine(tiny_checkpoints, tmp_path, mon
     assert torch.__version__ in text and "| CPU |" in text and "--quick" in text
     assert "| infogan-tiny | infogan |" in text
     assert "app_latency.py` is not in this checkout" in text
+
+
+def test_vae_reference_trains_to_its_cpu_budget_and_samples_faces():
+    """The reference VAE stops at its CPU budget and decodes 3x64x64 images in [0, 1]."""
+    from benchmarks.vae_reference import Sampler, train
+
+    images = torch.randint(0, 256, (96, 3, 64, 64), dtype=torch.uint8)
+    vae, run = train(images, minutes=0.05, cores=1, seed=0)
+    assert run["steps"] >= 1 and run["images_seen"] >= 64 and run["cpu_minutes_machine"] >= 0.05
+    faces = Sampler(vae).sample(4, seed=1)
+    assert faces.shape == (4, 3, 64, 64) and 0 <= float(faces.min()) <= float(faces.max()) <= 1
+    assert torch.equal(faces, Sampler(vae).sample(4, seed=1))
