@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from run_checks import assert_states_equal, flatten_tensors, read_metrics
 
 import training.loop
 from training.__main__ import main as train_main
@@ -43,38 +44,6 @@ def dcgan_args(data_dir: Path, out: Path, steps: int, *extra: str) -> list[str]:
         *TINY_DCGAN,
         *extra,
     ]
-
-
-def read_metrics(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-
-
-def assert_states_equal(a: dict, b: dict) -> None:
-    """Bit-for-bit equal networks and optimiser states."""
-    assert a["step"] == b["step"]
-    for group in ("networks", "optimizers"):
-        assert a[group].keys() == b[group].keys()
-        for name in a[group]:
-            flat_a = flatten_tensors(a[group][name])
-            flat_b = flatten_tensors(b[group][name])
-            assert flat_a.keys() == flat_b.keys(), f"{group}/{name}"
-            for key, tensor in flat_a.items():
-                assert torch.equal(tensor, flat_b[key]), f"{group}/{name}/{key} differs"
-
-
-def flatten_tensors(tree, prefix: str = "") -> dict[str, torch.Tensor]:
-    if isinstance(tree, torch.Tensor):
-        return {prefix: tree}
-    if isinstance(tree, dict):
-        items = tree.items()
-    elif isinstance(tree, (list, tuple)):
-        items = enumerate(tree)
-    else:
-        return {prefix: torch.tensor(float(tree))} if isinstance(tree, (int, float)) else {}
-    flat = {}
-    for key, value in items:
-        flat.update(flatten_tensors(value, f"{prefix}/{key}"))
-    return flat
 
 
 def make_celeba_copy(celeba_dir: Path, root: Path, count: int = 40) -> Path:
