@@ -102,9 +102,9 @@ MAX_EDIT_STRENGTH = limits.MAX_EDIT_STRENGTH
 MAX_NOISE = limits.MAX_NOISE
 #: Auto-pick searches past the gallery, in chunks, until every row has enough matching faces.
 AUTOPICK_SEARCH_LIMIT = 4096
+AUTOPICK_CHUNK = 256
 #: photos whose detected face the Studio keeps (each upload tab asks twice per request)
 FACE_CACHE = 16
-AUTOPICK_CHUNK = 256
 EXEMPLARS_PER_LINE = 10
 
 #: Markdown images in model cards, and the kinds of file the app serves from a card.
@@ -875,6 +875,7 @@ class Studio:
         repo's file URL, or the app's file route for the published copy of an image the card
         links inside its own folder (``published_folder``); anything else is left as it was."""
         published = self.published_folder()
+        card_images = self._card_images(name) if published else set()  # read the card once
 
         def url(match: re.Match) -> str:
             alt, target = match.group(1), match.group(2)
@@ -883,7 +884,7 @@ class Studio:
             if self.hub_prefix:
                 return f"![{alt}](https://huggingface.co/{self.source(name)}/resolve/main/{target})"
             image = (folder / target).resolve()
-            if published is None or image not in self._card_images(name):
+            if image not in card_images:
                 return match.group(0)
             copy = published / name / image.relative_to(folder.resolve())
             return (
