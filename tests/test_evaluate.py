@@ -204,3 +204,23 @@ def test_card_explains_the_ideal_figure_with_the_groups_rates():
     why = ideal_why("glasses", ideal)
     assert "Eyeglasses is on 12% of the faces with Male = 1 and 3% of those with Male = 0" in why
     assert ideal_why("glasses", {"success_rate": 0.4}) == ""  # older metrics files
+
+
+def test_code_sweep_counts_digits_that_change_beyond_the_training_range():
+    """A fake InfoGAN whose digit flips where |code0| > 1.5 and never for code1: the ±1 check
+    sees nothing wrong, the -2…2 sweep does."""
+
+    def generate(z, category, continuous):
+        return continuous[:, :1].clone().view(-1, 1, 1, 1).expand(-1, 1, 2, 2)
+
+    def predict(images):
+        flipped = images[:, 0, 0, 0].abs() > 1.5
+        return torch.nn.functional.one_hot(flipped.long(), 10).float()
+
+    model = types.SimpleNamespace(z_dim=3, n_categories=10, n_continuous=2, generate=generate)
+    judge = types.SimpleNamespace(predict=predict)
+    effects = evaluate.infogan_continuous_effect(model, judge, n=8)
+    assert effects["code0"]["digit_kept"] == 1.0
+    assert effects["code0"]["digit_kept_sweep"] == round(7 / 9, 3)  # -2 and 2 change it
+    assert effects["code0"]["digit_kept_whole_sweep"] == 0.0
+    assert effects["code1"]["digit_kept_sweep"] == effects["code1"]["digit_kept_whole_sweep"] == 1

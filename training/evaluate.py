@@ -165,11 +165,25 @@ def infogan_category_accuracy(model, judge, per_category: int = 500) -> dict:
     }
 
 
+#: Code values the sweep visits: the app's InfoGAN sliders run from -2 to 2 (ui.limits.CODE_SLIDER;
+#: the codes were trained on U(-1, 1), so the outer half is extrapolation).
+CODE_SWEEP = torch.linspace(-2, 2, 9)
+
+
 def infogan_continuous_effect(model, judge, n: int = 200) -> dict:
-    """How much each continuous code moves the image (mean |pixel change| from -1 to +1)."""
+    """How much each continuous code moves the image (mean |pixel change| from -1 to +1), and
+    whether the judged digit survives: between -1 and +1, and at every point of a sweep over
+    [-2, 2] compared with the same latent at 0 (``digit_kept_sweep``: share of (sample, value)
+    pairs; ``digit_kept_whole_sweep``: share of samples whose digit never changes)."""
     g = torch.Generator().manual_seed(7)
     z = torch.randn(n, model.z_dim, generator=g)
     category = torch.randint(0, model.n_categories, (n,), generator=g)
+
+    def digits(j: int, value: float) -> torch.Tensor:
+        codes = torch.zeros(n, model.n_continuous)
+        codes[:, j] = value
+        return judge.predict(model.generate(z, category=category, continuous=codes)).argmax(1)
+
     effects = {}
     for j in range(model.n_continuous):
         lo, hi = torch.zeros(n, model.n_continuous), torch.zeros(n, model.n_continuous)
@@ -177,9 +191,13 @@ def infogan_continuous_effect(model, judge, n: int = 200) -> dict:
         a = model.generate(z, category=category, continuous=lo)
         b = model.generate(z, category=category, continuous=hi)
         same_digit = (judge.predict(a).argmax(1) == judge.predict(b).argmax(1)).float().mean()
+        centre = digits(j, 0.0)
+        kept = torch.stack([digits(j, float(v)) == centre for v in CODE_SWEEP])  # (values, n)
         effects[f"code{j}"] = {
             "mean_abs_pixel_change": round(float((a - b).abs().mean()), 4),
             "digit_kept": round(float(same_digit), 3),
+            "digit_kept_sweep": round(float(kept.float().mean()), 3),
+            "digit_kept_whole_sweep": round(float(kept.all(0).float().mean()), 3),
         }
     return effects
 

@@ -288,6 +288,13 @@ def metrics_section(metrics: dict) -> str:
             lines.append(
                 f"- continuous {code}: mean |pixel change| from −1 to +1 = "
                 f"{effect['mean_abs_pixel_change']}, digit kept in {effect['digit_kept']:.0%}"
+                + (
+                    f"; over the app's −2…2 sweep the digit at 0 is kept at "
+                    f"{effect['digit_kept_sweep']:.1%} of points, along the whole sweep in "
+                    f"{effect['digit_kept_whole_sweep']:.1%} of samples"
+                    if "digit_kept_sweep" in effect
+                    else ""
+                )
             )
         lines.append("")
     for preset, key in ARITHMETIC_METRICS.items():
