@@ -60,20 +60,3 @@ def test_gradio_names_api_parameters_after_the_handler_signature():
     info = demo.get_api_info()
     names = [p["parameter_name"] for p in info["named_endpoints"]["/f"]["parameters"]]
     assert names == ["seed", "c1", "c2"]
-
-
-def test_first_looks_wait_in_their_own_queue_not_in_the_visitors_one(tmp_path, monkeypatch):
-    """Page-load events wait on the warm-up; in the default group they once held both of its
-    workers and an upload queued behind the whole warm-up."""
-    monkeypatch.setenv("GAN_STUDIO_CHECKPOINTS", str(tmp_path))
-    from ui.demo import build_demo
-    from ui.studio import Studio
-
-    demo, _ = build_demo(Studio(device="cpu", output_dir=tmp_path / "out"))
-    fns = list(demo.fns.values())
-    loads = [f for f in fns if any(event == "load" for _, event in f.targets)]
-    uploads = [f for f in fns if any(event == "upload" for _, event in f.targets)]
-    assert len(loads) >= 8 and uploads
-    assert {f.concurrency_id for f in loads} == {"first-look"}
-    assert all(f.concurrency_limit >= len(loads) for f in loads)
-    assert "first-look" not in {f.concurrency_id for f in uploads}

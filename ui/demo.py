@@ -64,22 +64,10 @@ def wire_first_look(demo: gr.Blocks, ctx: TabContext) -> None:
             looks += list(value) if len(ctx.loaders[name][1]) > 1 else [value]
         return (*updates, *looks)
 
-    # The load events mostly wait: on the warm-up thread's lock for a look it is still
-    # computing, or not at all once it is cached. In the default concurrency group (2 workers)
-    # two such waits held every worker, and a visitor's upload queued behind the whole warm-up.
-    # Their own group, one slot per look, keeps the default workers for what people click.
-    first_look = {"concurrency_id": "first-look", "concurrency_limit": len(ctx.loaders) + 1}
-    demo.load(status, None, [*markdowns, *status_outputs], api_name="status", **first_look)
+    demo.load(status, None, [*markdowns, *status_outputs], api_name="status")
     for name, (fn, outputs) in ctx.loaders.items():
         if name not in STATUS_LOOKS:
-            demo.load(
-                fn,
-                None,
-                outputs,
-                api_visibility="private",
-                show_progress="minimal",
-                **first_look,
-            )
+            demo.load(fn, None, outputs, api_visibility="private", show_progress="minimal")
 
 
 def warm_up(ctx: TabContext) -> threading.Thread:
