@@ -179,23 +179,24 @@ def infogan_continuous_effect(model, judge, n: int = 200) -> dict:
     z = torch.randn(n, model.z_dim, generator=g)
     category = torch.randint(0, model.n_categories, (n,), generator=g)
 
-    def digits(j: int, value: float) -> torch.Tensor:
+    def codes_at(j: int, value: float) -> torch.Tensor:
         codes = torch.zeros(n, model.n_continuous)
         codes[:, j] = value
-        return judge.predict(model.generate(z, category=category, continuous=codes)).argmax(1)
+        return codes
 
+    at = {float(v): i for i, v in enumerate(CODE_SWEEP)}  # the sweep holds -1, 0 and +1
     effects = {}
     for j in range(model.n_continuous):
-        lo, hi = torch.zeros(n, model.n_continuous), torch.zeros(n, model.n_continuous)
-        lo[:, j], hi[:, j] = -1, 1
-        a = model.generate(z, category=category, continuous=lo)
-        b = model.generate(z, category=category, continuous=hi)
-        same_digit = (judge.predict(a).argmax(1) == judge.predict(b).argmax(1)).float().mean()
-        centre = digits(j, 0.0)
-        kept = torch.stack([digits(j, float(v)) == centre for v in CODE_SWEEP])  # (values, n)
+        images = [
+            model.generate(z, category=category, continuous=codes_at(j, float(v)))
+            for v in CODE_SWEEP
+        ]
+        digits = torch.stack([judge.predict(x).argmax(1) for x in images])  # (values, n)
+        a, b = images[at[-1.0]], images[at[1.0]]
+        kept = digits == digits[at[0.0]]
         effects[f"code{j}"] = {
             "mean_abs_pixel_change": round(float((a - b).abs().mean()), 4),
-            "digit_kept": round(float(same_digit), 3),
+            "digit_kept": round(float((digits[at[-1.0]] == digits[at[1.0]]).float().mean()), 3),
             "digit_kept_sweep": round(float(kept.float().mean()), 3),
             "digit_kept_whole_sweep": round(float(kept.all(0).float().mean()), 3),
         }
