@@ -183,6 +183,11 @@ def test_ema_exports_the_average_and_resumes_it_exactly(data_dir, tmp_path, cach
         (["wgan", "--data-dir", ".", "--out", "x", "--clip", "nan"], "--clip .* got nan"),
         (["wgan", "--data-dir", ".", "--out", "x", "--instance-noise", "-0.5"], ">= 0.*-0.5"),
         (
+            ["infogan", "--data-dir", ".", "--out", "x", "--code-range", "0"],
+            "--code-range .* got 0",
+        ),
+        (["infogan", "--data-dir", ".", "--out", "x", "--code-range", "inf"], "positive.*got inf"),
+        (
             ["wgan", "--data-dir", ".", "--out", "x", "--instance-noise", "0.1"]
             + ["--instance-noise-steps", "0"],
             "--instance-noise-steps .* must be at least 1, got 0",
@@ -246,3 +251,25 @@ def test_exported_weights_hold_only_inference_networks(data_dir, tmp_path, cache
     assert any(k.startswith("generator.") for k in keys)
     assert any(k.startswith("classifier.") for k in keys)
     assert not any("discriminator" in k for k in keys)
+
+
+@pytest.mark.parametrize("code_range", [1.0, 2.0])
+def test_infogan_trains_its_continuous_codes_over_code_range(
+    code_range, data_dir, tmp_path, monkeypatch
+):
+    """--code-range widens U(-1, 1) to U(-r, r): the codes the generator sees in training."""
+    from gan_core.models.infogan import InfoGANGenerator
+
+    seen = []
+    decode = InfoGANGenerator.decode
+
+    def spy(self, z, category, continuous, **kwargs):
+        if self.training:
+            seen.append(continuous.detach().abs().max().item())
+        return decode(self, z, category, continuous, **kwargs)
+
+    monkeypatch.setattr(InfoGANGenerator, "decode", spy)
+    extra = ["--code-range", str(code_range), "--batch-size", "64"]
+    assert run_cli("infogan", data_dir, tmp_path / "run", *extra, steps=3) == 0
+    assert seen and max(seen) <= code_range
+    assert max(seen) > 0.9 * code_range  # 64 x 2 draws: the edge of the range is reached

@@ -198,6 +198,11 @@ def resolve_options(args: argparse.Namespace) -> dict:
             "--instance-noise is a standard deviation, a number >= 0 (e.g. 0.1; 0 = off), "
             f"got {hyper.instance_noise}"
         )
+    if not (math.isfinite(hyper.code_range) and hyper.code_range > 0):
+        raise UsageError(
+            "--code-range is the half-width of InfoGAN's continuous codes in training, "
+            f"a positive number (e.g. 1 or 2), got {hyper.code_range}"
+        )
     if hyper.instance_noise_steps < 1:
         raise UsageError(
             "--instance-noise-steps (generator steps over which --instance-noise falls to 0) "

@@ -58,6 +58,10 @@ class Hyper:
     gp_weight: float = 10.0
     kl_weight: float = 1.0
     info_weight: float = 1.0
+    # InfoGAN: continuous codes are drawn from U(-code_range, code_range) in training. The paper
+    # trains on [-1, 1] and shows [-2, 2] as extrapolation; training on the app's whole slider
+    # range makes every slider position one the generator has learned to draw a digit for.
+    code_range: float = 1.0
     cls_weight: float | None = None  # CVAE-GAN attribute-classifier loss (default: recipe's)
     flip_horizontal: bool = False
     # Exponential moving average of the exported model's weights (0 = off). An average of the
@@ -502,6 +506,7 @@ class InfoGANRecipe(Recipe):
         opt_g, opt_d = self._optimizers["generator"], self._optimizers["discriminator"]
         category = torch.randint(0, self.config.n_categories, (n,), device=self.device)
         continuous = torch.rand(n, self.config.n_continuous, device=self.device) * 2 - 1
+        continuous = continuous * self.hyper.code_range
         with self.autocast():
             fake = self.model(self.z(n), category=category, continuous=continuous)
             real_logits, _ = self.discriminator(real)
