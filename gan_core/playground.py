@@ -15,7 +15,8 @@ global RNG, and a seed gives the same run on the same CPU setup. No Gradio here;
 drawn with PIL (a runtime dependency already), fast enough to stream while training.
 
 Recorded on ring8 with the defaults (benchmarks/RESULTS.md, pinned in tests/test_playground.py):
-after 2,000 steps on seed 2 the GAN covers 1 mode of 8, WGAN-GP all 8, the clipped WGAN none.
+after 2,000 steps on seed 2 the GAN has collapsed onto one spot (0 modes of 8), WGAN-GP covers
+all 8, the clipped WGAN none yet.
 """
 
 from __future__ import annotations
@@ -67,9 +68,18 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "gan": {"lr": 1e-3, "n_critic": 1, "betas": (0.5, 0.999)},
     # Arjovsky et al. 2017, Algorithm 1: RMSProp 5e-5, clip c = 0.01, 5 critic steps.
     "wgan": {"lr": 5e-5, "n_critic": 5, "clip": 0.01},
-    # Gulrajani et al. 2017, Algorithm 1: Adam betas (0, 0.9), lambda = 10, 5 critic steps; lr
-    # 3e-4 instead of the paper's 1e-4, which covered almost nothing in 2,000 steps here.
-    "wgan-gp": {"lr": 3e-4, "n_critic": 5, "betas": (0.0, 0.9), "gp_weight": 10.0},
+    # Gulrajani et al. 2017, Algorithm 1: Adam betas (0, 0.9), lambda = 10, 5 critic steps;
+    # but two time scales (Heusel et al. 2017): the critic at 1e-3, the generator at 0.3 x that.
+    # At the paper's 1e-4, or 3e-4 for both, 2,000 steps covered 0-2 of 8 modes on every seed
+    # tried; at 1e-3 for both, the run sometimes oscillated for 2,000 steps first; with the
+    # slower generator all 24 runs tried covered 8 (benchmarks/RESULTS.md, "Training playground").
+    "wgan-gp": {
+        "lr": 1e-3,
+        "g_lr_scale": 0.3,
+        "n_critic": 5,
+        "betas": (0.0, 0.9),
+        "gp_weight": 10.0,
+    },
 }
 
 #: what ``compare`` may say for "no second run"
@@ -224,8 +234,10 @@ class PlaygroundSettings:
     """One run (or, with ``compare``, two runs trained in step from the same seed).
 
     ``lr`` / ``n_critic`` None mean the objective's default (``DEFAULTS``); an explicit ``lr``
-    applies to both runs of a side-by-side. ``n_critic`` is for the critics (WGAN, WGAN-GP);
-    the GAN takes one discriminator step per generator step, as in the tutorials.
+    applies to both runs of a side-by-side. ``lr`` is the discriminator's / critic's; the
+    generator's is the same, except WGAN-GP's, 0.3 x (``g_lr_scale``). ``n_critic`` is for the
+    critics (WGAN, WGAN-GP); the GAN takes one discriminator step per generator step, as in the
+    tutorials.
     ``minimax`` trains a GAN generator with the saturating log(1 - D(G(z))) loss.
     """
 
@@ -339,6 +351,143 @@ def build_networks(width: int, generator: torch.Generator) -> tuple[nn.Sequentia
     return g, d
 
 
+# --- gradients by hand ---------------------------------------------------------------------------
+# Training uses no autograd. These networks are so small that each autograd backward call and
+# each per-tensor optimiser step cost more than their arithmetic (0.6-0.8 ms per backward call,
+# benchmarks/RESULTS.md, "Training playground"), so a WGAN-GP step was mostly bookkeeping. For
+# Linear layers with (leaky) ReLUs between them the chain rule is short enough to write out, the
+# gradient penalty's "gradient of a gradient" included; tests/test_playground.py checks every
+# gradient here against autograd. The frames (heatmap, arrows) still use autograd.
+@dataclasses.dataclass
+class MLPPass:
+    """What a backward pass needs from a forward pass: each Linear layer's input and each
+    activation's input (its sign decides the slope: 1, or the leak)."""
+
+    inputs: list[torch.Tensor]
+    pre_activations: list[torch.Tensor]
+    leak: float
+
+
+def _linear_layers(net: nn.Sequential) -> list[nn.Linear]:
+    return [layer for layer in net if isinstance(layer, nn.Linear)]
+
+
+def _leak(net: nn.Sequential) -> float:
+    """The activations' slope below zero: 0 for ReLU, ``negative_slope`` for LeakyReLU."""
+    for layer in net:
+        if isinstance(layer, nn.LeakyReLU):
+            return layer.negative_slope
+        if isinstance(layer, nn.ReLU):
+            return 0.0
+    return 1.0  # a single Linear layer: no activation
+
+
+def _activation_backward(grad: torch.Tensor, pre: torch.Tensor, leak: float) -> torch.Tensor:
+    """``grad`` times the activation's slope at ``pre``: the kernels autograd itself calls for
+    ReLU and LeakyReLU (one op, where a mask would take three)."""
+    if leak == 0.0:
+        return torch.ops.aten.threshold_backward(grad, pre, 0.0)
+    return torch.ops.aten.leaky_relu_backward(grad, pre, leak, False)
+
+
+def mlp_forward(net: nn.Sequential, x: torch.Tensor) -> tuple[torch.Tensor, MLPPass]:
+    """``net(x)`` for a ``mlp``, keeping what ``mlp_backward`` needs."""
+    layers, leak = _linear_layers(net), _leak(net)
+    record = MLPPass([], [], leak)
+    h = x
+    for i, layer in enumerate(layers):
+        record.inputs.append(h)
+        h = torch.addmm(layer.bias, h, layer.weight.t())
+        if i < len(layers) - 1:
+            record.pre_activations.append(h)
+            h = F.leaky_relu(h, leak) if leak else F.relu(h)
+    return h, record
+
+
+def mlp_backward(
+    net: nn.Sequential,
+    record: MLPPass,
+    grad_out: torch.Tensor,
+    weight_grads: bool = False,
+    keep: slice | None = None,
+) -> tuple[torch.Tensor, torch.Tensor | None, list[torch.Tensor]]:
+    """Back-propagate ``grad_out`` (d loss / d output, per row) through ``net``.
+
+    Returns d loss / d input; the parameter gradients flattened in ``net.parameters()`` order
+    (when ``weight_grads``; from the rows in ``keep`` only, all rows by default), ready for a
+    ``flat_parameters`` tensor; and for every row each layer's d / d(its output before the
+    activation), first layer first.
+    """
+    layers = _linear_layers(net)
+    rows = keep if keep is not None else slice(None)
+    delta, grads, deltas = grad_out, [], []
+    for i in reversed(range(len(layers))):
+        deltas.append(delta)
+        if weight_grads:
+            grads += [delta[rows].sum(0), (delta[rows].t() @ record.inputs[i][rows]).reshape(-1)]
+        delta = delta @ layers[i].weight
+        if i:
+            delta = _activation_backward(delta, record.pre_activations[i - 1], record.leak)
+    flat = torch.cat(grads[::-1]) if weight_grads else None
+    return delta, flat, deltas[::-1]
+
+
+def critic_gradients(
+    net: nn.Sequential, points: torch.Tensor, batch: int, objective: str, gp_weight: float
+) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """The discriminator's / critic's loss terms and its parameter gradients, flattened.
+
+    ``points`` is ``batch`` real rows, then ``batch`` generated rows, then (WGAN-GP) ``batch``
+    interpolates where the penalty (|d score / d x| - 1)^2 is taken.
+    """
+    scores, record = mlp_forward(net, points)
+    real, fake = scores[:batch], scores[batch : 2 * batch]
+    if objective == "gan":  # binary cross-entropy on logits
+        out = {"d_loss": F.softplus(-real).mean() + F.softplus(fake).mean()}
+        slope = torch.cat([-torch.sigmoid(-real), torch.sigmoid(fake)]) / batch
+    else:  # the critic maximises w = mean score on real - mean score on generated
+        out = {"critic_w": real.mean() - fake.mean()}
+        slope = torch.cat([torch.full_like(real, -1.0), torch.ones_like(fake)]) / batch
+    if objective != "wgan-gp":
+        return out, mlp_backward(net, record, slope, True)[1]
+    # The interpolates' rows carry d score / d score = 1, so the same backward pass also gives
+    # d score / d x at each of them: the gradient the penalty is about.
+    slope = torch.cat([slope, torch.ones_like(real)])
+    grad_x, _, deltas = mlp_backward(net, record, slope, False)
+    rows = slice(0, 2 * batch)
+    grad_x = grad_x[2 * batch :]
+    norm = grad_x.norm(dim=1, keepdim=True)
+    out["gp"] = ((norm - 1) ** 2).mean()
+    # d(gp_weight * penalty) / d grad_x, then forwards through the backward pass above: with the
+    # activation slopes fixed (piecewise constant), grad_x is linear in each weight matrix, and
+    # the biases do not enter it at all.
+    e = (2 * gp_weight / batch) * (norm - 1) / norm.clamp_min(1e-12) * grad_x
+    layers, grads = _linear_layers(net), []
+    for i, layer in enumerate(layers):
+        # the loss's rows with their inputs, the interpolates' rows with e: one matmul
+        weight = deltas[i].t() @ torch.cat([record.inputs[i][rows], e])
+        grads += [weight.reshape(-1), deltas[i][rows].sum(0)]
+        if i < len(layers) - 1:
+            pre = record.pre_activations[i][2 * batch :]
+            e = _activation_backward(e @ layer.weight.t(), pre, record.leak)
+    return out, torch.cat(grads)
+
+
+def flat_parameters(net: nn.Module) -> nn.Parameter:
+    """One tensor holding all of ``net``'s parameters, which become views into it.
+
+    An optimiser then updates one tensor per step instead of eight (``fused`` Adam: ~45 us
+    against ~300 us for eight tensors with ``foreach`` here), and the clip is one op.
+    """
+    params = list(net.parameters())
+    flat = nn.Parameter(torch.cat([p.detach().reshape(-1) for p in params]))
+    offset = 0
+    for p in params:
+        p.data = flat.data[offset : offset + p.numel()].view_as(p)
+        offset += p.numel()
+    return flat
+
+
 # --- one run -------------------------------------------------------------------------------------
 @contextlib.contextmanager
 def torch_threads(n: int) -> Iterator[None]:
@@ -382,24 +531,23 @@ class PlaygroundRun:
         self.target = get_target(s.target)
         defaults = DEFAULTS[s.objective]
         self.objective = s.objective
-        self.lr = s.lr if s.lr is not None else defaults["lr"]
+        self.lr = s.lr if s.lr is not None else defaults["lr"]  # the discriminator's / critic's
+        self.g_lr = self.lr * defaults.get("g_lr_scale", 1.0)
         self.n_critic = 1 if s.objective == "gan" else (s.n_critic or defaults["n_critic"])
         self.minimax = s.minimax and s.objective == "gan"
         self.rng = torch.Generator().manual_seed(s.seed)
         self.g, self.d = build_networks(s.width, self.rng)
-        self.g_params = list(self.g.parameters())
-        self.d_params = list(self.d.parameters())
-        # foreach: each update is a few ops over all of a network's tensors, not a few per
-        # tensor, with the same arithmetic bit for bit (fused Adam was no faster here and
-        # rounds differently, which changes the recorded runs).
-        if s.objective == "wgan":
-            self.opt_g = torch.optim.RMSprop(self.g_params, lr=self.lr, foreach=True)
-            self.opt_d = torch.optim.RMSprop(self.d_params, lr=self.lr, foreach=True)
+        # Each network's weights live in one flat tensor (``flat_parameters``), and the
+        # hand-derived gradients arrive flattened in the same order.
+        self.g_flat, self.d_flat = flat_parameters(self.g), flat_parameters(self.d)
+        if s.objective == "wgan":  # torch's RMSprop has no fused kernel; one tensor is cheap
+            self.opt_g = torch.optim.RMSprop([self.g_flat], lr=self.g_lr, foreach=False)
+            self.opt_d = torch.optim.RMSprop([self.d_flat], lr=self.lr, foreach=False)
             self._clip()
         else:
             betas = defaults["betas"]
-            self.opt_g = torch.optim.Adam(self.g_params, lr=self.lr, betas=betas, foreach=True)
-            self.opt_d = torch.optim.Adam(self.d_params, lr=self.lr, betas=betas, foreach=True)
+            self.opt_g = torch.optim.Adam([self.g_flat], lr=self.g_lr, betas=betas, fused=True)
+            self.opt_d = torch.optim.Adam([self.d_flat], lr=self.lr, betas=betas, fused=True)
         self.step = 0
         self.train_seconds = 0.0
         self.history: dict[str, list[float]] = {name: [] for name in self.loss_names}
@@ -430,8 +578,7 @@ class PlaygroundRun:
     def _clip(self) -> None:
         c = DEFAULTS["wgan"]["clip"]
         with torch.no_grad():
-            for p in self.d_params:
-                p.clamp_(-c, c)
+            self.d_flat.clamp_(-c, c)
 
     def _z(self, n: int) -> torch.Tensor:
         return torch.randn(n, Z_DIM, generator=self.rng)
@@ -445,45 +592,47 @@ class PlaygroundRun:
         return F.softplus(-scores)  # -log D(x), the non-saturating loss
 
     def _d_step(self, batch: int) -> dict[str, torch.Tensor]:
+        """One discriminator / critic step, gradients by hand (see ``critic_gradients``)."""
         real = self.target.sample(batch, self.rng)
-        with torch.no_grad():
-            fake = self.g(self._z(batch))
-        if self.objective == "gan":
-            scores = self.d(torch.cat([real, fake]))
-            loss = F.softplus(-scores[:batch]).mean() + F.softplus(scores[batch:]).mean()
-            out = {"d_loss": loss}
-        elif self.objective == "wgan":
-            scores = self.d(torch.cat([real, fake]))
-            w = scores[:batch].mean() - scores[batch:].mean()
-            loss, out = -w, {"critic_w": w}
-        else:
+        fake = mlp_forward(self.g, self._z(batch))[0]
+        penalty = self.objective == "wgan-gp"
+        if penalty:
             alpha = torch.rand(batch, 1, generator=self.rng)
-            mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-            scores = self.d(torch.cat([real, fake, mixed]))
-            (grad,) = torch.autograd.grad(scores[2 * batch :].sum(), mixed, create_graph=True)
-            gp = ((grad.norm(dim=1) - 1) ** 2).mean()
-            w = scores[:batch].mean() - scores[batch : 2 * batch].mean()
-            loss = -w + DEFAULTS["wgan-gp"]["gp_weight"] * gp
-            out = {"critic_w": w, "gp": gp}
-        self.opt_d.zero_grad(set_to_none=True)
-        loss.backward()
+            mixed = alpha * real + (1 - alpha) * fake
+            points = torch.cat([real, fake, mixed])
+        else:
+            points = torch.cat([real, fake])
+        out, self.d_flat.grad = critic_gradients(
+            self.d, points, batch, self.objective, DEFAULTS["wgan-gp"]["gp_weight"]
+        )
         self.opt_d.step()
         if self.objective == "wgan":
             self._clip()
         return out
 
     def _g_step(self, batch: int) -> torch.Tensor:
-        loss = self.g_loss_per_point(self.d(self.g(self._z(batch)))).mean()
-        self.opt_g.zero_grad(set_to_none=True)
-        loss.backward(inputs=self.g_params)  # through D, but no gradients for D's weights
+        """One generator step: the loss's gradient flows back through D into G's weights."""
+        fake, g_pass = mlp_forward(self.g, self._z(batch))
+        scores, d_pass = mlp_forward(self.d, fake)
+        loss, d_scores = self.g_loss_and_slope(scores)
+        d_fake = mlp_backward(self.d, d_pass, d_scores / batch)[0]
+        self.g_flat.grad = mlp_backward(self.g, g_pass, d_fake, True)[1]
         self.opt_g.step()
         return loss
+
+    def g_loss_and_slope(self, scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The generator's mean loss and, per point, d(loss of the point) / d(score)."""
+        if self.objective != "gan":
+            return -scores.mean(), torch.full_like(scores, -1.0)
+        if self.minimax:  # mean of -softplus(s); its slope -sigmoid(s) vanishes as s -> -inf
+            return -F.softplus(scores).mean(), -torch.sigmoid(scores)
+        return F.softplus(-scores).mean(), -torch.sigmoid(-scores)
 
     def train(self, n: int) -> None:
         """``n`` generator steps (each after ``n_critic`` discriminator / critic steps)."""
         started = time.perf_counter()
         batch = self.settings.batch_size
-        with torch_threads(THREADS):
+        with torch_threads(THREADS), torch.no_grad():
             for _ in range(min(n, self.settings.steps - self.step)):
                 for _ in range(self.n_critic):
                     out = self._d_step(batch)

@@ -12,15 +12,19 @@ import math
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from gan_core import playground as pg
 
-#: Recorded on CPU (AMD EPYC, AVX-512, torch 2.14.1; benchmarks/RESULTS.md, "Training
-#: playground"), reproduced exactly on an AVX2-only EPYC: modes covered of 8 on ring8 after
-#: 2,000 generator steps, default networks and optimisers. Runs are deterministic per seed;
-#: another CPU's float kernels may change the bits.
+#: Recorded on CPU (Intel Xeon with AMX, torch 2.14.1; benchmarks/RESULTS.md, "Training
+#: playground"): modes covered of 8 on ring8 after 2,000 generator steps, default networks and
+#: optimisers, seed 2: GAN 0 (its samples sit on one spot beside a mode), WGAN 0 (clipping has
+#: barely moved it), WGAN-GP 8. Runs are deterministic per seed, but another CPU's float
+#: kernels change the bits and adversarial training amplifies that, so the test pins bands
+#: that held when every weight was nudged by 1e-6 (relative) on this seed: GAN 0-1 modes in
+#: 5 of 5 nudged runs, WGAN-GP 8 in 3 of 3.
 LESSON_SEED = 2
-LESSON = {"gan": 1, "wgan": 0, "wgan-gp": 8}
+LESSON_BANDS = {"gan": range(0, 2), "wgan": range(0, 2), "wgan-gp": range(8, 9)}
 
 
 @pytest.fixture
@@ -185,16 +189,76 @@ def test_minimax_gradients_vanish_where_the_non_saturating_ones_do_not(one_threa
     assert runs[True]["g_gradient_norm"] < 0.25 * runs[False]["g_gradient_norm"]
 
 
+# --- hand-derived gradients ------------------------------------------------------------------
+def _autograd_critic_grads(net, points, batch, objective, gp_weight):
+    points = points.clone().requires_grad_(objective == "wgan-gp")
+    scores = net(points)
+    real, fake = scores[:batch], scores[batch : 2 * batch]
+    if objective == "gan":
+        loss = F.softplus(-real).mean() + F.softplus(fake).mean()
+    else:
+        loss = fake.mean() - real.mean()
+    if objective == "wgan-gp":
+        (grad_x,) = torch.autograd.grad(scores[2 * batch :].sum(), points, create_graph=True)
+        gp = ((grad_x[2 * batch :].norm(dim=1) - 1) ** 2).mean()
+        loss = loss + gp_weight * gp
+    grads = torch.autograd.grad(loss, list(net.parameters()))
+    return torch.cat([g.reshape(-1) for g in grads])
+
+
+def _close(hand, reference):
+    return (hand - reference).abs().max() <= 1e-5 * reference.abs().max()
+
+
+@pytest.mark.parametrize("objective", ["gan", "wgan", "wgan-gp"])
+def test_critic_gradients_match_autograd(objective):
+    rng = torch.Generator().manual_seed(5)
+    _, d = pg.build_networks(16, rng)
+    batch = 32
+    rows = 3 if objective == "wgan-gp" else 2
+    points = torch.randn(rows * batch, 2, generator=rng) * 2
+    out, hand = pg.critic_gradients(d, points, batch, objective, gp_weight=10.0)
+    reference = _autograd_critic_grads(d, points, batch, objective, 10.0)
+    assert hand.shape == reference.shape and _close(hand, reference)
+    names = {"gan": {"d_loss"}, "wgan": {"critic_w"}, "wgan-gp": {"critic_w", "gp"}}
+    assert set(out) == names[objective]
+
+
+@pytest.mark.parametrize("objective, minimax", [("gan", False), ("gan", True), ("wgan", False)])
+def test_generator_gradients_match_autograd(objective, minimax):
+    """What ``_g_step`` computes: the loss's gradient back through D into G's weights."""
+    run = pg.PlaygroundRun(pg.PlaygroundSettings("ring8", objective, steps=5, minimax=minimax))
+    run.train(3)  # away from the initial networks
+    z = torch.randn(64, pg.Z_DIM, generator=torch.Generator().manual_seed(1))
+    fake, g_pass = pg.mlp_forward(run.g, z)
+    scores, d_pass = pg.mlp_forward(run.d, fake)
+    loss, slope = run.g_loss_and_slope(scores)
+    d_fake = pg.mlp_backward(run.d, d_pass, slope / len(z))[0]
+    hand = pg.mlp_backward(run.g, g_pass, d_fake, True)[1]
+    reference_loss = run.g_loss_per_point(run.d(run.g(z))).mean()
+    reference = torch.cat(
+        [g.reshape(-1) for g in torch.autograd.grad(reference_loss, list(run.g.parameters()))]
+    )
+    assert torch.allclose(loss, reference_loss) and _close(hand, reference)
+
+
+def test_flat_parameters_are_the_networks_weights():
+    g, _ = pg.build_networks(16, torch.Generator().manual_seed(0))
+    flat = pg.flat_parameters(g)
+    assert flat.numel() == sum(p.numel() for p in g.parameters())
+    with torch.no_grad():
+        flat.zero_()
+    assert all((p == 0).all() for p in g.parameters())  # views, not copies
+
+
 # --- the lesson --------------------------------------------------------------------------------
 def test_the_lesson_gan_collapses_where_wgan_gp_covers_every_mode(one_thread):
     """Recorded outcome, same seed and same starting networks for every objective."""
     measured = {}
-    for objective in ("gan", "wgan"):
+    for objective in pg.OBJECTIVES:
         _, metrics = pg.run_to_end(pg.PlaygroundSettings("ring8", objective, 2000, LESSON_SEED))
         measured[objective] = metrics["modes_covered"]
-    _, metrics = pg.run_to_end(pg.PlaygroundSettings("ring8", "wgan-gp", 2000, LESSON_SEED))
-    measured["wgan-gp"] = metrics["modes_covered"]
-    assert measured == LESSON
+    assert all(measured[name] in band for name, band in LESSON_BANDS.items()), measured
 
 
 # --- the tab's API handler (called directly, no server) ---------------------------------------

@@ -232,8 +232,9 @@ EN: dict[str, str] = {
         "pushes each generated point. Pick a second objective to train both side by side from "
         "the same seed and the same starting networks. Runs queue one at a time on the server.\n\n"
         "The tab opens on a recorded lesson: GAN against WGAN-GP on the ring, seed 2. After "
-        "2,000 steps the GAN sits on 1 mode of 8 while WGAN-GP covers all 8 (on some other "
-        "seeds WGAN-GP needs 3,000–4,000 steps); the clipped WGAN has barely started."
+        "2,000 steps the GAN has collapsed onto one spot beside a mode (0 of 8 covered) while "
+        "WGAN-GP covers all 8; the clipped WGAN has barely started. The GAN is chaotic: on "
+        "other seeds it may cover the ring, then drop modes again."
     ),
     "playground.target": "Data",
     "playground.target.ring8": "Ring of 8 Gaussians",
@@ -254,7 +255,7 @@ EN: dict[str, str] = {
     "playground.width": "Width (units per hidden layer)",
     "playground.width.info": "Both networks have three hidden layers.",
     "playground.lr": "Learning rate (empty: the objective's own)",
-    "playground.lr.info": "GAN 1e-3 (Adam), WGAN 5e-5 (RMSProp), WGAN-GP 3e-4 (Adam, β = (0, 0.9)).",
+    "playground.lr.info": "The discriminator's / critic's. GAN 1e-3 (Adam), WGAN 5e-5 (RMSProp), WGAN-GP 1e-3 (Adam, β = (0, 0.9); its generator learns at 0.3 × this).",
     "playground.n_critic": "Critic steps per generator step",
     "playground.n_critic.info": "WGAN and WGAN-GP (5 in both papers); the GAN takes one.",
     "playground.run": "Train",
@@ -474,7 +475,7 @@ ZH: dict[str, str] = {
     "about.card": "模型卡片",
     "about.show": "显示模型卡片",
     "tab.playground": "训练游乐场",
-    "playground.help": "在二维数据上实时训练小型 GAN，观察训练过程：真实点、生成点、判别器（或评论家）眼中的平面，以及它把每个生成点推向何方。选择第二个目标函数，即可用同一个种子、同样的初始网络并排训练两者。服务器上的训练一次运行一个，其余排队。\n\n打开时的设置是一个记录下来的示例：在圆环上用种子 2 并排训练 GAN 与 WGAN-GP。2,000 步后 GAN 只停留在 8 个模式中的 1 个，而 WGAN-GP 覆盖全部 8 个（换成其他种子时，WGAN-GP 有时需要 3,000–4,000 步）；权重裁剪的 WGAN 才刚刚起步。",
+    "playground.help": "在二维数据上实时训练小型 GAN，观察训练过程：真实点、生成点、判别器（或评论家）眼中的平面，以及它把每个生成点推向何方。选择第二个目标函数，即可用同一个种子、同样的初始网络并排训练两者。服务器上的训练一次运行一个，其余排队。\n\n打开时的设置是一个记录下来的示例：在圆环上用种子 2 并排训练 GAN 与 WGAN-GP。2,000 步后 GAN 已坍缩到某个模式旁的一小块（8 个模式一个也没覆盖），而 WGAN-GP 覆盖全部 8 个；权重裁剪的 WGAN 才刚刚起步。GAN 的训练是混沌的：换成其他种子时，它可能先覆盖整个圆环，随后又丢掉一些模式。",
     "playground.target": "数据",
     "playground.target.ring8": "8 个高斯组成的圆环",
     "playground.target.grid25": "5×5 高斯网格",
@@ -491,7 +492,7 @@ ZH: dict[str, str] = {
     "playground.width": "宽度（每个隐藏层的单元数）",
     "playground.width.info": "两个网络都有三个隐藏层。",
     "playground.lr": "学习率（留空：使用该目标函数的默认值）",
-    "playground.lr.info": "GAN 1e-3（Adam），WGAN 5e-5（RMSProp），WGAN-GP 3e-4（Adam，β = (0, 0.9)）。",
+    "playground.lr.info": "判别器 / 评论家的学习率。GAN 1e-3（Adam），WGAN 5e-5（RMSProp），WGAN-GP 1e-3（Adam，β = (0, 0.9)；其生成器用它的 0.3 倍）。",
     "playground.n_critic": "每步生成器对应的评论家步数",
     "playground.n_critic.info": "用于 WGAN 和 WGAN-GP（两篇论文都用 5）；GAN 只走一步。",
     "playground.run": "训练",
