@@ -17,9 +17,11 @@ from PIL import Image
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
+#: No ``--disable-gpu``: Gradio's ImageEditor (Inpainting) draws on a WebGL canvas, and with
+#: that flag headless Chromium gave it none, so an uploaded photo never reached the server
+#: (the upload test timed out; found 2026-12-03). Without it Chromium uses its software GL.
 CHROMIUM_ARGS = [
     "--no-sandbox",
-    "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
@@ -379,10 +381,7 @@ def test_an_uploaded_photo_is_found_turned_and_replaces_the_old_results(
     scene.paste(face.resize((267, 327)).rotate(10, fillcolor=(96, 104, 112)), (560, 90))
     photo = tmp_path / "portrait.jpg"
     scene.save(photo, quality=92)
-    # Inpainting's upload (same handler, on the ImageEditor) worked by hand and in this test run
-    # alone, but once timed out inside the whole suite (2026-12-02, cause not found): not here
-    # until that is understood.
-    for tab, stale in [("Attribute transfer", "Edited")]:
+    for tab, stale in [("Attribute transfer", "Edited"), ("Inpainting", "Filled")]:
         open_tab(page, tab)
         wait_for_image(page, stale, timeout=180)  # the first look
         settle(page)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+
 import gradio as gr
+import numpy as np
 
 from ui import limits
 from ui.context import TabContext
@@ -29,6 +33,41 @@ def editor_photo(value: dict | None):
     value = value or {}
     photo = value.get("background")
     return photo if photo is not None else value.get("composite")
+
+
+def photo_fingerprint(value: dict | None) -> str | None:
+    """Which photo the editor holds (a file path, or a hash of its pixels)."""
+    photo = editor_photo(value)
+    if photo is None or isinstance(photo, str):
+        return photo
+    return hashlib.blake2b(np.ascontiguousarray(photo).tobytes(), digest_size=16).hexdigest()
+
+
+def upload_settled(
+    show: Callable[..., tuple], outputs: int
+) -> tuple[Callable[..., tuple], Callable[..., tuple]]:
+    """Work around Gradio's ImageEditor sending its previous photo with ``upload``.
+
+    In Gradio 6.31 the editor dispatches ``upload`` before the new photo reaches its value:
+    in headless Chromium about half the uploads reached the server with the previous photo
+    (2026-12-03), and the crop view then showed the old face beside the new photo. So the view
+    is made once on the event and once more when that call has finished, by when the value
+    holds the new photo; the second call does nothing when the photo is the one just shown.
+    tests/test_browser.py uploads into this tab, and tests/test_ui.py checks both calls.
+    Returns (first, again): each takes (editor value, crop, shown) and returns ``show``'s
+    ``outputs`` values and what it showed, for a ``gr.State``.
+    """
+
+    def first(value: dict | None, crop: str, shown: str | None = None) -> tuple:
+        return (*show(value, crop), photo_fingerprint(value))
+
+    def again(value: dict | None, crop: str, shown: str | None) -> tuple:
+        fingerprint = photo_fingerprint(value)
+        if fingerprint == shown:
+            return tuple(gr.skip() for _ in range(outputs + 1))
+        return (*show(value, crop), fingerprint)
+
+    return first, again
 
 
 def build(ctx: TabContext) -> None:
@@ -63,21 +102,25 @@ def build(ctx: TabContext) -> None:
             filled = image_box("inpaint.filled", height=256)
         note = gr.Markdown()
         file = download_button()
+        shown = gr.State(None)  # which photo the crop view shows (see upload_settled)
 
     def example_face(seed: float):
         path = studio.save_png(studio.example_face(seed))
         return {"background": path, "layers": [], "composite": path}
 
+    first, again = upload_settled(
+        new_photo_view(studio.crop_view, stale=3, photo_of=editor_photo), outputs=5
+    )
     new_photo = {
-        "fn": new_photo_view(studio.crop_view, stale=3, photo_of=editor_photo),
-        "inputs": [editor, crop],
-        "outputs": [crop_view, note, masked, filled, file],
+        "inputs": [editor, crop, shown],
+        "outputs": [crop_view, note, masked, filled, file, shown],
         "api_visibility": "private",
     }
     example.click(guarded(example_face), [example_seed], editor, api_name="inpaint_example").then(
-        **new_photo
+        first, **new_photo
     )
-    gr.on([editor.upload, crop.input], **new_photo)
+    crop.input(first, **new_photo)
+    editor.upload(first, **new_photo).then(again, **new_photo)
 
     def inpaint(value: dict | None, mask: str, crop: str, steps: float):
         layers = (value or {}).get("layers")
