@@ -17,9 +17,10 @@ from PIL import Image
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-#: No ``--disable-gpu``: Gradio's ImageEditor (Inpainting) draws on a WebGL canvas, and with
-#: that flag headless Chromium gave it none, so an uploaded photo never reached the server
-#: (the upload test timed out; found 2026-12-03). Without it Chromium uses its software GL.
+#: No ``--disable-gpu``: Gradio's ImageEditor (Inpainting) draws on a WebGL canvas, so the
+#: headless browser keeps its software GL, as close to a person's browser as it gets. (The
+#: Inpainting upload timeouts of 2026-12-02 were not this flag but the editor's upload event
+#: racing its value: see ui/tabs/inpaint.py, ``upload_settled``.)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
