@@ -273,3 +273,19 @@ def test_infogan_trains_its_continuous_codes_over_code_range(
     assert run_cli("infogan", data_dir, tmp_path / "run", *extra, steps=3) == 0
     assert seen and max(seen) <= code_range
     assert max(seen) > 0.9 * code_range  # 64 x 2 draws: the edge of the range is reached
+
+
+def test_snapshots_report_quality_at_cpu_budgets(data_dir, tmp_path):
+    """``--snapshot-every`` folders load as models, and ``training.evaluate --snapshots`` reads
+    them: a run this short ends before the first budget, so one row, from its last snapshot."""
+    from training.evaluate import quality_per_cpu_hour
+
+    run = tmp_path / "run"
+    assert run_cli("infogan", data_dir, run, "--snapshot-every", "2", steps=4) == 0
+    assert sorted(p.name for p in (run / "snapshots").iterdir()) == ["step-000002", "step-000004"]
+    rows = quality_per_cpu_hour(run, data_dir, n=100)
+    assert [row["snapshot"] for row in rows] == ["step-000004"]
+    row = rows[0]
+    assert row["budget_minutes"] == 30 and 0 <= row["cpu_minutes"] < 30
+    assert 0 <= row["category_accuracy"] <= 1 and set(row["digit_kept_sweep"]) == {"code0", "code1"}
+    assert row["fd"] > 0 and 0 <= row["recall"] <= 1
