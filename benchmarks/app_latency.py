@@ -11,6 +11,8 @@ Launches ``python app.py`` on a free local port, then measures:
   and with no session id, as a one-off ``curl`` does (Gradio then builds a session first);
 - Gradio's own floor in the same run: a minimal app whose handler returns its input at once;
 - the bare ``model.generate`` for the same input in this process, and the ratio;
+- the same slider while a Training playground run (WGAN-GP, 3,000 steps) trains on the server:
+  the other tabs must stay responsive while the playground works (issue 20);
 - the app's resident memory (VmRSS from /proc) after every model has served a request.
 
 Targets (issue 5): median <= 40 ms, <= 3x the bare call, cold start < 10 s.
@@ -24,6 +26,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -130,6 +133,37 @@ def timed_calls(base: str, api_name: str, inputs, calls: int, session: str | Non
     return times
 
 
+def during_playground(base: str, inputs, calls: int) -> tuple[list[float], float]:
+    """Slider calls (ms) made while one ``/playground_run`` trains, and that run's seconds."""
+    finished = threading.Event()
+    seconds, errors = [0.0], []
+    # the raw HTTP API takes every input (gradio_client fills in the defaults itself)
+    settings = ["ring8", "wgan-gp", 3000, 0, "none", False, 64, None, None]
+
+    def train() -> None:
+        started = time.perf_counter()
+        try:
+            call(base, "playground_run", settings, fetch_files=False)
+        except RuntimeError as error:
+            errors.append(error)
+        finally:
+            seconds[0] = time.perf_counter() - started
+            finished.set()
+
+    worker = threading.Thread(target=train, daemon=True)
+    worker.start()
+    time.sleep(1.0)  # past the queue, into training
+    times = []
+    while not finished.is_set() and len(times) < calls:
+        started = time.perf_counter()
+        call(base, "infogan", inputs(len(times)), session="benchmark-playground")
+        times.append((time.perf_counter() - started) * 1000)
+    worker.join()
+    if errors or not times:
+        raise SystemExit(f"the playground run failed or ended at once: {errors}")
+    return times, seconds[0]
+
+
 def wait_for_warm_up(log: Path, started: float, timeout: float = 300) -> float:
     """Seconds from ``started`` until the app's log says the last tab's first look is ready."""
     while time.perf_counter() - started < timeout:
@@ -165,6 +199,7 @@ def main() -> None:
         warmed = wait_for_warm_up(log, started)
         tab = timed_calls(base, "infogan", slider, args.calls, session="benchmark-tab")
         stateless = timed_calls(base, "infogan", slider, args.calls, session=None)
+        beside, playground_seconds = during_playground(base, slider, args.calls)
 
         loaded = []
         for name in RELEASE_MODELS:  # every model serves one request, then the judge
@@ -206,6 +241,11 @@ def main() -> None:
         f" / {percentile(warming, 0.95):.1f} ms | |"
     )
     print(f"| first-look warm-up finished after | {warmed:.0f} s | |")
+    print(
+        f"| same, while a playground run trains ({len(beside)} calls in its "
+        f"{playground_seconds:.0f} s), median / p95 | {statistics.median(beside):.1f} / "
+        f"{percentile(beside, 0.95):.1f} ms | |"
+    )
     print(
         f"| app call without a session (one-off client), median | "
         f"{statistics.median(stateless):.1f} ms | |"
