@@ -302,3 +302,20 @@ def test_playground_run_covers_the_ring_with_wgan_gp_and_refuses_bad_values(clie
     # (a NaN learning rate cannot travel as JSON; the handler's own test covers it)
     with pytest.raises(Exception, match="(?i)learning rate must be a positive number"):
         client.predict("ring8", "gan", 10, 0, lr=-1, api_name="/playground_run")
+
+
+def test_the_readme_examples_run_verbatim(app_server, tmp_path, data_dir, monkeypatch):
+    """README's "Calling the app from code" block, as a reader would paste it (the server URL
+    swapped for this test's; ``face.jpg`` is one of the offline CelebA photos)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Calling the app from code") :]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start : section.index("\n```", start)]
+    assert code.count("api_name=") >= 10, "the README's example block was not found"
+    code = code.replace('Client("http://127.0.0.1:7860/")', f'Client("{app_server.url}")')
+    face = data_dir / "celeba" / "img_align_celeba" / "000001.jpg"
+    (tmp_path / "face.jpg").write_bytes(face.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    assert namespace["metrics"]["modes_total"] == 8 and os.path.isfile(namespace["frame"])
