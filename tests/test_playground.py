@@ -264,7 +264,7 @@ def test_the_lesson_gan_collapses_where_wgan_gp_covers_every_mode(one_thread):
 # --- the tab's API handler (called directly, no server) ---------------------------------------
 def test_playground_run_api_handler(one_thread):
     """The endpoint's function: the first four inputs, the rest defaulted (the full
-    ("ring8", "wgan-gp", 2000, 0) call is measured in benchmarks/RESULTS.md: 7 of 8 modes)."""
+    ("ring8", "wgan-gp", 2000, 0) call is measured in benchmarks/RESULTS.md: 8 of 8 modes)."""
     from ui.tabs.playground import run_playground, stream_playground
 
     image, metrics = run_playground("ring8", "wgan-gp", 40, 0)
