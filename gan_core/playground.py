@@ -409,22 +409,19 @@ def mlp_backward(
     record: MLPPass,
     grad_out: torch.Tensor,
     weight_grads: bool = False,
-    keep: slice | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor | None, list[torch.Tensor]]:
     """Back-propagate ``grad_out`` (d loss / d output, per row) through ``net``.
 
     Returns d loss / d input; the parameter gradients flattened in ``net.parameters()`` order
-    (when ``weight_grads``; from the rows in ``keep`` only, all rows by default), ready for a
-    ``flat_parameters`` tensor; and for every row each layer's d / d(its output before the
-    activation), first layer first.
+    (when ``weight_grads``), ready for a ``flat_parameters`` tensor; and for every row each
+    layer's d / d(its output before the activation), first layer first.
     """
     layers = _linear_layers(net)
-    rows = keep if keep is not None else slice(None)
     delta, grads, deltas = grad_out, [], []
     for i in reversed(range(len(layers))):
         deltas.append(delta)
         if weight_grads:
-            grads += [delta[rows].sum(0), (delta[rows].t() @ record.inputs[i][rows]).reshape(-1)]
+            grads += [delta.sum(0), (delta.t() @ record.inputs[i]).reshape(-1)]
         delta = delta @ layers[i].weight
         if i:
             delta = _activation_backward(delta, record.pre_activations[i - 1], record.leak)
@@ -621,12 +618,14 @@ class PlaygroundRun:
         return loss
 
     def g_loss_and_slope(self, scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The generator's mean loss and, per point, d(loss of the point) / d(score)."""
+        """The generator's mean loss (``g_loss_per_point``) and, per point, d(loss of the
+        point) / d(score)."""
+        loss = self.g_loss_per_point(scores).mean()
         if self.objective != "gan":
-            return -scores.mean(), torch.full_like(scores, -1.0)
-        if self.minimax:  # mean of -softplus(s); its slope -sigmoid(s) vanishes as s -> -inf
-            return -F.softplus(scores).mean(), -torch.sigmoid(scores)
-        return F.softplus(-scores).mean(), -torch.sigmoid(-scores)
+            return loss, torch.full_like(scores, -1.0)
+        if self.minimax:  # d(-softplus(s)) = -sigmoid(s): vanishes as s -> -inf
+            return loss, -torch.sigmoid(scores)
+        return loss, -torch.sigmoid(-scores)  # d softplus(-s)
 
     def train(self, n: int) -> None:
         """``n`` generator steps (each after ``n_critic`` discriminator / critic steps)."""

@@ -59,8 +59,8 @@ class Hyper:
     kl_weight: float = 1.0
     info_weight: float = 1.0
     # InfoGAN: continuous codes are drawn from U(-code_range, code_range) in training. The paper
-    # trains on [-1, 1] and shows [-2, 2] as extrapolation; training on the app's whole slider
-    # range makes every slider position one the generator has learned to draw a digit for.
+    # trains on [-1, 1] and shows [-2, 2] (the app's slider range) as extrapolation; 2 was
+    # tried to train on that whole range, inconclusively (benchmarks/RESULTS.md), so 1 stays.
     code_range: float = 1.0
     cls_weight: float | None = None  # CVAE-GAN attribute-classifier loss (default: recipe's)
     flip_horizontal: bool = False
