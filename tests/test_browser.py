@@ -20,7 +20,7 @@ CHROMIUM = "/usr/bin/chromium"
 #: No ``--disable-gpu``: Gradio's ImageEditor (Inpainting) draws on a WebGL canvas, so the
 #: headless browser keeps its software GL, as close to a person's browser as it gets. (The
 #: Inpainting upload timeouts of 2026-12-02 were not this flag but the editor's upload event
-#: racing its value: see ui/tabs/inpaint.py, ``upload_settled``.)
+#: racing its value: uploads now go into a plain photo box, see ui/tabs/inpaint.py.)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -384,11 +384,7 @@ def test_an_uploaded_photo_is_found_turned_and_replaces_the_old_results(
     scene.paste(face.resize((267, 327)).rotate(10, fillcolor=(96, 104, 112)), (560, 90))
     photo = tmp_path / "portrait.jpg"
     scene.save(photo, quality=92)
-    # Inpainting's upload is not in this loop: Gradio 6.31's ImageEditor sends its previous
-    # photo with the upload event, and ui/tabs/inpaint.py's second look (upload_settled) made
-    # it pass 4 of 4 times alone and in the browser suite, but in the whole fresh-clone suite
-    # on a busy machine the crop view still showed the old photo after 120 s (2026-12-03).
-    for tab, stale in [("Attribute transfer", "Edited")]:
+    for tab, stale in [("Attribute transfer", "Edited"), ("Inpainting", "Filled")]:
         open_tab(page, tab)
         wait_for_image(page, stale, timeout=180)  # the first look
         settle(page)

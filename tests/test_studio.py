@@ -201,6 +201,14 @@ def test_attribute_transfer_on_a_celeba_photo(studio):
     assert is_image(studio.transfer(photo, "auto", analysis.present).edited)
 
 
+def test_the_crop_view_warns_once_when_no_face_is_found(studio):
+    """A photo with no face: the view says so, once (the note already starts with the warning)."""
+    blank = np.full((200, 300, 3), 128, np.uint8)
+    annotated, note = studio.crop_view(blank, "auto")
+    assert annotated is not None and note.startswith("⚠️ No face found")
+    assert note.count("⚠️") == 1
+
+
 def test_inpainting_keeps_the_known_pixels(studio, face_png):
     result = studio.inpaint(face_png, "auto", "eyes", steps=5)
     assert is_image(result.masked) and result.masked.shape == result.filled.shape

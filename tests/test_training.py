@@ -289,3 +289,19 @@ def test_snapshots_report_quality_at_cpu_budgets(data_dir, tmp_path):
     assert row["budget_minutes"] == 30 and 0 <= row["cpu_minutes"] < 30
     assert 0 <= row["category_accuracy"] <= 1 and set(row["digit_kept_sweep"]) == {"code0", "code1"}
     assert row["fd"] > 0 and 0 <= row["recall"] <= 1
+
+
+def test_ema_snapshots_keep_the_raw_weights_beside_the_average(data_dir, tmp_path):
+    """With ``--ema`` the snapshot is the average; the raw weights of the same step go to
+    ``raw/snapshots/`` so ``--snapshots RUN/raw`` compares EMA on and off at equal CPU."""
+
+    run = tmp_path / "run"
+    assert run_cli("dcgan", data_dir, run, "--snapshot-every", "2", "--ema", "0.5", steps=4) == 0
+    for step in ("step-000002", "step-000004"):
+        average = load_file(run / "snapshots" / step / "model.safetensors")
+        raw = load_file(run / "raw" / "snapshots" / step / "model.safetensors")
+        assert average.keys() == raw.keys()
+        assert any(not torch.equal(average[k], raw[k]) for k in average)
+        assert gan_core.load(run / "raw" / "snapshots" / step).config.training["steps"] == int(
+            step[-6:]
+        )

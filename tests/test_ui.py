@@ -1,4 +1,4 @@
-"""The app's structure (issue 18) and the Gradio workarounds (ui/widgets.py, ui/tabs/inpaint.py)."""
+"""The app's structure (issue 18) and the Gradio workarounds (ui/widgets.py)."""
 
 from __future__ import annotations
 
@@ -60,29 +60,3 @@ def test_gradio_names_api_parameters_after_the_handler_signature():
     info = demo.get_api_info()
     names = [p["parameter_name"] for p in info["named_endpoints"]["/f"]["parameters"]]
     assert names == ["seed", "c1", "c2"]
-
-
-def test_the_inpainting_upload_is_shown_again_once_the_editor_holds_the_new_photo():
-    """ui/tabs/inpaint.py's workaround: the upload event may carry the previous photo, so the
-    view is made again after the first call, and only when the photo is another one."""
-    import numpy as np
-
-    from ui.tabs.inpaint import upload_settled
-
-    calls = []
-
-    def show(value, crop):
-        calls.append(value["background"].shape)
-        return ("view", "note", None)
-
-    first, again = upload_settled(show, outputs=3)
-    old = {"background": np.zeros((256, 256, 4), np.uint8), "layers": [], "composite": None}
-    new = {"background": np.ones((600, 900, 4), np.uint8), "layers": [], "composite": None}
-    *out, shown = first(old, "auto", None)  # the event arrived with the previous photo
-    assert out == ["view", "note", None] and isinstance(shown, str)
-    *out, shown_again = again(new, "auto", shown)  # by now the value holds the new one
-    assert out == ["view", "note", None] and shown_again != shown
-    skipped = again(new, "auto", shown_again)  # nothing changed: nothing redone
-    assert len(skipped) == 4 and all(isinstance(value, dict) for value in skipped)
-    assert all(value == gr.skip() for value in skipped)
-    assert calls == [(256, 256, 4), (600, 900, 4)]

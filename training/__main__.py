@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--snapshot-every",
         type=int,
-        help="also keep the exported weights every N steps in OUT/snapshots/ (quality per CPU-h)",
+        help="also keep the exported weights every N steps in OUT/snapshots/ (quality per CPU-h;"
+        " with --ema, the raw weights in OUT/raw/snapshots/ too)",
     )
     p.add_argument(
         "--max-minutes",

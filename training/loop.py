@@ -204,6 +204,9 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
             "cpu_seconds": round(cpu, 1),
         }
         save_pretrained(model, out / "snapshots" / f"step-{step:06d}")
+        if recipe.ema is not None:  # the raw weights too: EMA on/off compared at equal CPU
+            recipe.model.config.training = model.config.training
+            save_pretrained(recipe.model, out / "raw" / "snapshots" / f"step-{step:06d}")
 
     def preview(step: int) -> None:
         if not is_main:

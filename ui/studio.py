@@ -633,7 +633,7 @@ class Studio:
         if photo is None or (isinstance(photo, str) and not photo.strip()):
             return None, ""
         face = self._face(photo, crop)
-        return face.annotated, ("⚠️ " if face.warning else "") + face.note
+        return face.annotated, face.note  # a warning is already at the start of the note
 
     def _face(self, photo: Any, crop: str) -> edit.FaceCrop:
         """The face cut from ``photo``; a photo file already seen is not detected again (each

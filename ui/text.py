@@ -150,10 +150,11 @@ EN: dict[str, str] = {
     "transfer.edited": "Edited",
     # --- Inpainting ---
     "inpaint.help": (
-        "Paint over part of a face with the brush (or choose a preset mask) and CVAE-GAN fills "
-        "the hole from the rest of the face. The painted area is cropped like the face."
+        "Upload a face photo (or make an example face), paint over part of it with the brush in "
+        "the editor (or choose a preset mask) and CVAE-GAN fills the hole from the rest of the "
+        "face. The painted area is cropped like the face."
     ),
-    "inpaint.editor": "Face: upload, then paint the hole",
+    "inpaint.editor": "Paint the hole over the face",
     "inpaint.mask": "Mask",
     "inpaint.mask.info": "After painting with the brush, choose “What I painted”.",
     "inpaint.mask.painted": "What I painted",
@@ -425,8 +426,8 @@ ZH: dict[str, str] = {
     "transfer.original": "原图（64×64 裁剪）",
     "transfer.reconstruction": "重建",
     "transfer.edited": "编辑后",
-    "inpaint.help": "用画笔涂掉人脸的一部分（或选择预设遮罩），CVAE-GAN 会根据其余部分补全。涂抹区域与人脸一起裁剪。",
-    "inpaint.editor": "人脸：上传后涂出要修复的区域",
+    "inpaint.help": "上传一张人脸照片（或生成示例人脸），在编辑器里用画笔涂掉人脸的一部分（或选择预设遮罩），CVAE-GAN 会根据其余部分补全。涂抹区域与人脸一起裁剪。",
+    "inpaint.editor": "在人脸上涂出要修复的区域",
     "inpaint.mask": "遮罩",
     "inpaint.mask.info": "用画笔涂抹后，请选择“我涂的区域”。",
     "inpaint.mask.painted": "我涂的区域",

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-
 import gradio as gr
-import numpy as np
 
 from ui import limits
 from ui.context import TabContext
 from ui.studio import CVAE_GAN
 from ui.widgets import (
-    crop_radio,
     crop_view_box,
     download_button,
-    example_row,
     guarded,
     image_box,
     new_photo_view,
+    photo_source,
     slider,
     t,
 )
@@ -35,65 +30,39 @@ def editor_photo(value: dict | None):
     return photo if photo is not None else value.get("composite")
 
 
-def photo_fingerprint(value: dict | None) -> str | None:
-    """Which photo the editor holds (a file path, or a hash of its pixels)."""
-    photo = editor_photo(value)
-    if photo is None or isinstance(photo, str):
-        return photo
-    return hashlib.blake2b(np.ascontiguousarray(photo).tobytes(), digest_size=16).hexdigest()
-
-
-def upload_settled(
-    show: Callable[..., tuple], outputs: int
-) -> tuple[Callable[..., tuple], Callable[..., tuple]]:
-    """Work around Gradio's ImageEditor sending its previous photo with ``upload``.
-
-    In Gradio 6.31 the editor dispatches ``upload`` before the new photo reaches its value:
-    in headless Chromium about half the uploads reached the server with the previous photo
-    (2026-12-03), and the crop view then showed the old face beside the new photo. So the view
-    is made once on the event and once more when that call has finished, by when the value
-    holds the new photo; the second call does nothing when the photo is the one just shown.
-    tests/test_browser.py uploads into this tab, and tests/test_ui.py checks both calls.
-    Returns (first, again): each takes (editor value, crop, shown) and returns ``show``'s
-    ``outputs`` values and what it showed, for a ``gr.State``.
-    """
-
-    def first(value: dict | None, crop: str, shown: str | None = None) -> tuple:
-        return (*show(value, crop), photo_fingerprint(value))
-
-    def again(value: dict | None, crop: str, shown: str | None) -> tuple:
-        fingerprint = photo_fingerprint(value)
-        if fingerprint == shown:
-            return tuple(gr.skip() for _ in range(outputs + 1))
-        return (*show(value, crop), fingerprint)
-
-    return first, again
+def editor_value(path: str | None) -> dict | None:
+    """The editor showing ``path`` with no strokes yet (a new photo's old strokes would not fit)."""
+    return {"background": path, "layers": [], "composite": path} if path else None
 
 
 def build(ctx: TabContext) -> None:
     studio = ctx.studio
     with ctx.model_tab("inpaint", (CVAE_GAN,), "inpaint.help"):
         with gr.Row():
+            with gr.Column(scale=2, min_width=280):
+                photo, crop, example_seed, example = photo_source(EXAMPLE_SEED)
             with gr.Column(scale=3, min_width=320):
+                # The photo comes from the box beside it, not from the editor's own upload:
+                # Gradio 6.31's ImageEditor fires ``upload`` before its value holds the new
+                # photo (in headless Chromium about half the uploads reached the server with
+                # the previous one, 2026-12-03), while gr.Image's upload carries the new file.
                 editor = gr.ImageEditor(
                     label=t("inpaint.editor"),
                     type="numpy",
                     image_mode="RGBA",
-                    sources=["upload", "clipboard"],
+                    sources=(),
                     brush=gr.Brush(colors=["#ff00ff"], color_mode="fixed", default_size=12),
                     layers=False,
                     transforms=(),
                     height=420,
                 )
-                example_seed, example = example_row(EXAMPLE_SEED)
-            with gr.Column(scale=2, min_width=280):
+            with gr.Column(scale=2, min_width=240):
                 mask = gr.Radio(
                     [(t(f"inpaint.mask.{key}"), key) for key in MASKS],
                     value=DEFAULT_MASK,
                     label=t("inpaint.mask"),
                     info=t("inpaint.mask.info"),
                 )
-                crop = crop_radio()
                 steps = slider(limits.INPAINT_STEPS, "inpaint.steps")
                 go = gr.Button(t("inpaint.go"), variant="primary")
         with gr.Row():
@@ -102,25 +71,41 @@ def build(ctx: TabContext) -> None:
             filled = image_box("inpaint.filled", height=256)
         note = gr.Markdown()
         file = download_button()
-        shown = gr.State(None)  # which photo the crop view shows (see upload_settled)
+        example_path = gr.State(None)  # the example face's file, for the photo box
 
-    def example_face(seed: float):
-        path = studio.save_png(studio.example_face(seed))
-        return {"background": path, "layers": [], "composite": path}
+    show = new_photo_view(studio.crop_view, stale=3)
 
-    first, again = upload_settled(
-        new_photo_view(studio.crop_view, stale=3, photo_of=editor_photo), outputs=5
-    )
-    new_photo = {
-        "inputs": [editor, crop, shown],
-        "outputs": [crop_view, note, masked, filled, file, shown],
+    def new_photo(path: str | None, crop: str) -> tuple:
+        """A new photo: into the editor with no strokes, its crop view, old results emptied."""
+        return (editor_value(path), *show(path, crop))
+
+    photo_changed = {
+        "fn": new_photo,
+        "inputs": [photo, crop],
+        "outputs": [editor, crop_view, note, masked, filled, file],
         "api_visibility": "private",
     }
-    example.click(guarded(example_face), [example_seed], editor, api_name="inpaint_example").then(
-        first, **new_photo
+    photo.upload(**photo_changed)
+    photo.clear(**photo_changed)
+    crop.input(
+        show, [photo, crop], [crop_view, note, masked, filled, file], api_visibility="private"
     )
-    crop.input(first, **new_photo)
-    editor.upload(first, **new_photo).then(again, **new_photo)
+
+    def example_face(seed: float) -> tuple:
+        path = studio.save_png(studio.example_face(seed))
+        return editor_value(path), path
+
+    example.click(
+        guarded(example_face),
+        [example_seed],
+        [editor, example_path],  # the API returns the editor's value only (State is not in it)
+        api_name="inpaint_example",
+    ).then(
+        lambda path, crop: (path, *show(path, crop)),
+        [example_path, crop],
+        [photo, crop_view, note, masked, filled, file],
+        api_visibility="private",
+    )
 
     def inpaint(value: dict | None, mask: str, crop: str, steps: float):
         layers = (value or {}).get("layers")
@@ -136,11 +121,11 @@ def build(ctx: TabContext) -> None:
         api_name="inpaint",
         concurrency_id="heavy",
         concurrency_limit=1,
-    ).then(guarded(crop_view_of), [editor, crop], [crop_view, note], api_visibility="private")
+    )
 
     def first_look():
-        value = example_face(EXAMPLE_SEED)
+        value, path = example_face(EXAMPLE_SEED)
         results = inpaint(value, DEFAULT_MASK, "auto", limits.INPAINT_STEPS.default)
-        return (value, *results, *crop_view_of(value, "auto"))
+        return (path, value, *results, *crop_view_of(value, "auto"))
 
-    ctx.on_load("inpaint", first_look, [editor, masked, filled, file, crop_view, note])
+    ctx.on_load("inpaint", first_look, [photo, editor, masked, filled, file, crop_view, note])
