@@ -291,16 +291,20 @@ def test_bad_input_shows_an_error_toast(page, app_server, shots):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     open_tab(page, "Vector arithmetic")
+    # The tab's first look fills the seed boxes when it arrives: type after it, as a person
+    # does once the boxes stop showing that they are loading. (Typed before it, on a busy
+    # server, the late first look replaced "1, banana" and no error could come: the full
+    # suite failed so twice on 2026-12-03; Gradio 6.31's ``cancels=`` does not stop a load.)
+    wait_for_image(page, "A − B + C (centre) with small noise around it", timeout=180)
+    settle(page)
     page.get_by_label("Concept A seeds (e.g. man with glasses)").fill("1, banana")
     page.get_by_label("Concept B seeds (e.g. man without glasses)").fill("2")
     page.get_by_label("Concept C seeds (e.g. woman without glasses)").fill("3")
     click(page, "Compute A − B + C")
     toast = page.locator('[data-testid="toast-body"]')
-    # as long as the other waits here: in the whole suite on 2 busy cores the click can queue
-    # behind the tab's first look (it timed out at 30 s once, 2026-12-03)
     try:
         toast.first.wait_for(timeout=120_000)
-    except PlaywrightTimeout:  # failed twice on 2026-12-03 after /playground_run's API test
+    except PlaywrightTimeout:
         page.screenshot(path=shots / "toast-missing.png", full_page=True)
         pytest.fail(f"no error toast after 120 s; the app's log ends:\n{app_server.log()}")
     assert "banana" in toast.first.inner_text()
