@@ -60,3 +60,34 @@ def test_gradio_names_api_parameters_after_the_handler_signature():
     info = demo.get_api_info()
     names = [p["parameter_name"] for p in info["named_endpoints"]["/f"]["parameters"]]
     assert names == ["seed", "c1", "c2"]
+
+
+def starts(ctx, name: str) -> set[tuple[int, str]]:
+    """(component id, event) of the triggers that start the visitor's own work in a tab."""
+    return {(trigger.__self__._id, trigger.event_name) for trigger in ctx.started_by[name]}
+
+
+def test_a_first_look_never_replaces_what_the_visitor_started(tmp_path):
+    """Every first look that can come late (all but /status's) is dropped once the visitor
+    has started their own work in the tab; in Vector arithmetic, typing into a seed box is
+    such a start (a late first look used to overwrite the typed seeds)."""
+    from ui.demo import STATUS_LOOKS, build_demo, note_started, unless_started
+    from ui.studio import Studio
+
+    demo, ctx = build_demo(Studio(output_dir=tmp_path))
+    deps = demo.get_config_file()["dependencies"]
+    unqueued = [d for d in deps if d.get("queue") is False]
+    for name in ctx.loaders:
+        if name in STATUS_LOOKS:  # with every tab's warning in /status, answered first
+            continue
+        triggers = starts(ctx, name)
+        assert triggers, f"nothing the visitor does stops the first look of {name}"
+        assert any(triggers <= {tuple(t) for t in d["targets"]} for d in unqueued), name
+    row_a = ctx.loaders["arithmetic"][1][2]
+    assert (row_a._id, "input") in starts(ctx, "arithmetic")
+
+    started = {}
+    look = unless_started("sample", lambda: ("grid", "file"), 2)
+    assert look(started) == ("grid", "file")
+    note_started("sample")(started)  # the same dict, changed in place, as Gradio's State is
+    assert all(isinstance(v, type(gr.skip())) for v in look(started))

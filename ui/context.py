@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import gradio as gr
@@ -41,6 +41,8 @@ class TabContext:
     loaders: dict[str, tuple[Callable[[], Any], list[gr.components.Component]]] = dataclasses.field(
         default_factory=dict
     )
+    #: per first look, the visitor's actions after which it is no longer shown
+    started_by: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def create(cls, studio: Studio) -> TabContext:
@@ -65,15 +67,23 @@ class TabContext:
             yield
 
     def on_load(
-        self, name: str, fn: Callable[[], Any], outputs: list[gr.components.Component]
+        self,
+        name: str,
+        fn: Callable[[], Any],
+        outputs: list[gr.components.Component],
+        started_by: Sequence[Any] = (),
     ) -> None:
         """Show a first result in these outputs when the page opens.
 
         The defaults are the same for every visitor, so the result is computed once (in the
         background right after start-up, see ``ui.demo.warm_up``) and reused until its files
         near the Studio's clean-up age. Errors are logged and leave the outputs empty (a
-        missing model already has its warning)."""
+        missing model already has its warning). ``started_by`` lists the event triggers
+        (``button.click``, ``photo.upload``, ``box.input``...) by which a visitor starts their
+        own work in the tab: a first look not yet shown by then is dropped, so it cannot
+        replace what they typed or uploaded (see ``ui.demo.unless_started``)."""
         self.loaders[name] = (self.cached(self.quietly(fn, len(outputs))), outputs)
+        self.started_by[name] = list(started_by)
 
     def cached(self, fn: Callable[[], Any]) -> Callable[[], Any]:
         lock, memo = threading.Lock(), {}

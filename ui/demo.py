@@ -9,6 +9,7 @@ import contextlib
 import logging
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -65,9 +66,46 @@ def wire_first_look(demo: gr.Blocks, ctx: TabContext) -> None:
         return (*updates, *looks)
 
     demo.load(status, None, [*markdowns, *status_outputs], api_name="status")
+    started = gr.State({})  # per visitor: the tabs in which they started their own work
     for name, (fn, outputs) in ctx.loaders.items():
-        if name not in STATUS_LOOKS:
-            demo.load(fn, None, outputs, api_visibility="private", show_progress="minimal")
+        if name in STATUS_LOOKS:
+            continue
+        demo.load(
+            unless_started(name, fn, len(outputs)),
+            started,
+            outputs,
+            api_visibility="private",
+            show_progress="minimal",
+        )
+        if ctx.started_by[name]:
+            # queue=False: handled at once, ahead of a first look still waiting in the queue
+            gr.on(ctx.started_by[name], note_started(name), started, None, queue=False,
+                  api_visibility="private", show_progress="hidden")  # fmt: skip
+
+
+def unless_started(name: str, look: Callable[[], Any], n_outputs: int) -> Callable[[dict], Any]:
+    """A tab's first look, dropped when the visitor has started their own work in the tab by
+    the time it is ready, so it never replaces what they typed or uploaded. (It can be many
+    seconds late on a busy server or right after start-up. Gradio's ``cancels=`` was tried
+    first: in headless Chromium 3 of 5 late looks still overwrote the typed seeds.)"""
+
+    def run(started: dict) -> Any:
+        value = look()
+        if started.get(name):
+            return gr.skip() if n_outputs == 1 else tuple(gr.skip() for _ in range(n_outputs))
+        return value
+
+    return run
+
+
+def note_started(name: str) -> Callable[[dict], None]:
+    """Mark the tab as started in the visitor's own state (changed in place: a first look
+    running meanwhile holds the same dict and reads it once it is ready)."""
+
+    def run(started: dict) -> None:
+        started[name] = True
+
+    return run
 
 
 def warm_up(ctx: TabContext) -> threading.Thread:

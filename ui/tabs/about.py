@@ -27,4 +27,6 @@ def build(ctx: TabContext) -> None:
         card,
         api_name="model_card",
     )
-    ctx.on_load("about", lambda: model_card(ctx.first_model), [card])
+    ctx.on_load(
+        "about", lambda: model_card(ctx.first_model), [card], started_by=[show.click, model.input]
+    )

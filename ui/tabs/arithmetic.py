@@ -126,4 +126,6 @@ def build(ctx: TabContext) -> None:
         "arithmetic",
         first_look,
         [gallery, gallery_seeds, row_a, row_b, row_c, concepts, result, file],
+        started_by=[show.click, gallery.select, auto.click, go.click]
+        + [row.input for row in (row_a, row_b, row_c)],
     )

@@ -89,4 +89,5 @@ def build(ctx: TabContext) -> None:
         "infogan_sweep",
         lambda: studio.infogan_sweep(0, default_code, limits.SWEEP_STEPS.default, 0, *zeros),
         [sweep_grid],
+        started_by=[sweep.click],
     )

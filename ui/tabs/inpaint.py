@@ -128,4 +128,9 @@ def build(ctx: TabContext) -> None:
         results = inpaint(value, DEFAULT_MASK, "auto", limits.INPAINT_STEPS.default)
         return (path, value, *results, *crop_view_of(value, "auto"))
 
-    ctx.on_load("inpaint", first_look, [photo, editor, masked, filled, file, crop_view, note])
+    ctx.on_load(
+        "inpaint",
+        first_look,
+        [photo, editor, masked, filled, file, crop_view, note],
+        started_by=[photo.upload, photo.clear, crop.input, example.click, go.click],
+    )

@@ -104,4 +104,9 @@ def build(ctx: TabContext) -> None:
             *show_candidates(ctx.face_model, 0, limits.CANDIDATES.default),
         )
 
-    ctx.on_load("interpolate", first_look, [strip, gif, file, video, gallery, cand_seeds])
+    ctx.on_load(
+        "interpolate",
+        first_look,
+        [strip, gif, file, video, gallery, cand_seeds],
+        started_by=[go.click, cand_go.click, gallery.select],
+    )

@@ -96,5 +96,8 @@ def build(ctx: TabContext) -> None:
         return path, result.face, result.reconstruction, result.z, result.note, edit, annotated
 
     ctx.on_load(
-        "invert", first_look, [photo, face, reconstruction, latent, note, edited, crop_view]
+        "invert",
+        first_look,
+        [photo, face, reconstruction, latent, note, edited, crop_view],
+        started_by=[photo.upload, crop.input, example.click, go.click, apply.click],
     )

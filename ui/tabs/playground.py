@@ -188,4 +188,4 @@ def build(ctx: TabContext) -> None:
         api_name="playground_run",
         **CONCURRENCY,
     )
-    ctx.on_load("playground", first_look, [frame, metrics])
+    ctx.on_load("playground", first_look, [frame, metrics], started_by=[run.click])

@@ -61,4 +61,9 @@ def build(ctx: TabContext) -> None:
         trigger_mode="always_last",
         show_progress="hidden",
     )
-    ctx.on_load("timeline", lambda: open_timeline(first), [frame_slider, frame_caption, image])
+    ctx.on_load(
+        "timeline",
+        lambda: open_timeline(first),
+        [frame_slider, frame_caption, image],
+        started_by=[show.click, model.input, frame_slider.input],
+    )

@@ -111,4 +111,5 @@ def build(ctx: TabContext) -> None:
         "transfer",
         first_look,
         [photo, predicted, wanted, note, crop_view, original, reconstruction, edited, file],
+        started_by=[photo.upload, crop.input, example.click, go.click, wanted.input],
     )
