@@ -293,7 +293,8 @@ def test_bad_input_shows_an_error_toast(page, app_server, shots):
     open_tab(page, "Vector arithmetic")
     # Type after the tab's first look has filled the seed boxes: ``fill`` sends no keystrokes,
     # so the app cannot tell that a visitor started (in the whole suite a late first look
-    # replaced "1, banana" twice, 2026-12-03; typing with keys is the test below this one).
+    # replaced "1, banana" twice, 2026-12-03; typing with keys during a late first look is
+    # test_seeds_typed_while_the_first_look_is_on_its_way_are_kept).
     wait_for_image(page, "A − B + C (centre) with small noise around it", timeout=180)
     settle(page)
     page.get_by_label("Concept A seeds (e.g. man with glasses)").fill("1, banana")
@@ -419,8 +420,8 @@ def test_seeds_typed_while_the_first_look_is_on_its_way_are_kept(
     from conftest import RunningApp
 
     app = RunningApp(release_checkpoints, tmp_path / "app.log")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     try:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
         page = context.new_page()
         page.goto(app.url)
         open_tab(page, "Vector arithmetic")
@@ -434,6 +435,6 @@ def test_seeds_typed_while_the_first_look_is_on_its_way_are_kept(
             time.sleep(0.5)
         time.sleep(3)  # a first look that was not dropped would have arrived by now
         assert box.input_value() == "1, 2, 3"
-        context.close()
     finally:
+        context.close()
         app.stop()

@@ -155,14 +155,13 @@ def crop_view_box() -> gr.Image:
 def new_photo_view(
     crop_view: Callable[[Any, str], tuple[Any, str]],
     stale: int = 0,
-    photo_of: Callable[[Any], Any] = lambda value: value,
 ) -> Callable[..., tuple]:
     """The private handler run when a photo tab gets a new photo or crop: the photo with the
     face box (``crop_view``), its note, and ``stale`` earlier results emptied, so a result of
     the previous photo never sits beside the new one."""
 
-    def show(value: Any, crop: str) -> tuple:
-        annotated, note = crop_view(photo_of(value), crop)
+    def show(photo: Any, crop: str) -> tuple:
+        annotated, note = crop_view(photo, crop)
         return (annotated, note, *([None] * stale))
 
     return guarded(show)

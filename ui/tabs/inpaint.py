@@ -111,9 +111,6 @@ def build(ctx: TabContext) -> None:
         layers = (value or {}).get("layers")
         return tuple(studio.inpaint(editor_photo(value), crop, mask, layers, steps))[:3]  # API
 
-    def crop_view_of(value: dict | None, crop: str):
-        return studio.crop_view(editor_photo(value), crop)
-
     go.click(
         guarded(inpaint),
         [editor, mask, crop, steps],
@@ -126,7 +123,7 @@ def build(ctx: TabContext) -> None:
     def first_look():
         value, path = example_face(EXAMPLE_SEED)
         results = inpaint(value, DEFAULT_MASK, "auto", limits.INPAINT_STEPS.default)
-        return (path, value, *results, *crop_view_of(value, "auto"))
+        return (path, value, *results, *studio.crop_view(path, "auto"))
 
     ctx.on_load(
         "inpaint",
