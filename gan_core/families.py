@@ -89,8 +89,9 @@ FAMILIES: dict[str, FamilySpec] = {
             "1-Lipschitz by a gradient penalty: more stable training.",
             "用估计 Wasserstein 距离的评论家代替判别器，并用梯度惩罚保持 1-Lipschitz：训练更稳定。",
             "WGAN-GP: the DCGAN generator trained against a critic that estimates the "
-            "Wasserstein distance (no sigmoid, layer norm instead of BatchNorm), kept "
-            "1-Lipschitz by a gradient penalty; several critic steps per generator step.",
+            "Wasserstein distance (no sigmoid and no BatchNorm, which would couple the samples "
+            "the gradient penalty treats one by one), kept 1-Lipschitz by that penalty; "
+            "several critic steps per generator step.",
         ),
         FamilySpec(
             "wgan",

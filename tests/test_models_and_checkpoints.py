@@ -13,10 +13,10 @@ from gan_core.checkpoint import CheckpointError
 from gan_core.models.autoencoder import VAE, Autoencoder, AutoencoderConfig, VAEConfig
 from gan_core.models.convgan import ConvGANConfig, ConvGenerator
 from gan_core.models.cvae_gan import CVAEGAN, CVAEGANConfig, push_attributes
-from gan_core.models.dcgan import DCGANConfig, DCGANGenerator
+from gan_core.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from gan_core.models.gan import GANConfig, MLPGenerator
 from gan_core.models.infogan import InfoGANConfig, InfoGANGenerator
-from gan_core.models.wgan_gp import WGANGPConfig, WGANGPGenerator
+from gan_core.models.wgan_gp import WGANCritic, WGANGPConfig, WGANGPGenerator
 
 TINY = {
     "ae": lambda: Autoencoder(AutoencoderConfig(hidden=32, z_dim=4)),
@@ -216,3 +216,17 @@ def test_push_attributes_extrapolates_only_the_changed_attributes():
     assert torch.equal(push_attributes(source, target, 2.0), torch.tensor([[-1.0, 2.0, 1.0, 0.0]]))
     with pytest.raises(ValueError, match="strength must be a finite"):
         push_attributes(source, target, float("nan"))
+
+
+def test_wgan_gp_critic_sees_contrast():
+    """The old critic (layer norm, no biases) scored x and 0.5 * x alike, so its generator was
+    never pushed towards dark pixels; the critic must tell a faded image from the original."""
+    torch.manual_seed(0)
+    config = WGANGPConfig(g_width=4, d_width=8)
+    images = torch.rand(4, 3, 64, 64) * 2 - 1
+    faded = 0.5 * images
+    blind = DCGANDiscriminator(config, norm="layer")  # the pre-0.9.0 critic
+    torch.testing.assert_close(blind(faded), blind(images), rtol=1e-4, atol=1e-5)
+    critic = WGANCritic(config)
+    assert not any(isinstance(m, torch.nn.GroupNorm) for m in critic.modules())
+    assert (critic(faded) - critic(images)).abs().min() > 1e-4

@@ -305,3 +305,10 @@ def test_ema_snapshots_keep_the_raw_weights_beside_the_average(data_dir, tmp_pat
         assert gan_core.load(run / "raw" / "snapshots" / step).config.training["steps"] == int(
             step[-6:]
         )
+    from training.evaluate import quality_per_cpu_hour
+
+    (row,) = quality_per_cpu_hour(run / "raw", data_dir, n=64)
+    assert row["snapshot"] == "step-000004" and row["fd"] > 0
+    tone = row["pixel_statistics"]  # face models: the tone figures beside FD and recall
+    assert 0 < tone["mean_luminance"] < 1 and tone["contrast"] > 0
+    assert 0 <= tone["dark_pixel_share"] <= 1

@@ -530,8 +530,8 @@ BUDGET_MINUTES = (30, 60, 120)
 
 def quality_per_cpu_hour(run: Path, data_dir: Path, n: int = 1000, cores: int = 2) -> list[dict]:
     """FD and recall of a run's snapshots (``--snapshot-every``) nearest to 30, 60 and 120
-    machine-minutes of CPU, so recipes can be compared at equal cost (InfoGAN: also category
-    accuracy and the digit kept over the code sweep)."""
+    machine-minutes of CPU, so recipes can be compared at equal cost (faces: also the tone
+    statistics; InfoGAN: also category accuracy and the digit kept over the code sweep)."""
     snapshots = sorted((run / "snapshots").glob("step-*"))
     if not snapshots:
         raise FileNotFoundError(f"{run}/snapshots holds no step-* folders (--snapshot-every)")
@@ -550,7 +550,10 @@ def quality_per_cpu_hour(run: Path, data_dir: Path, n: int = 1000, cores: int = 
         judge = gan_core.load(JUDGES[domain])
         train_split, _ = load_split(domain, data_dir)
         real = to_unit(train_split.images[:n])
-        figures = distribution_metrics(judge, real, generate(model, n))
+        fake = generate(model, n)
+        figures = distribution_metrics(judge, real, fake)
+        if domain == "celeba":  # tone: what FD-like figures miss (a washed-out generator)
+            figures["pixel_statistics"] = pixel_statistics(fake)
         if model.family == "infogan":  # what the InfoGAN targets are about, per snapshot
             figures["category_accuracy"] = infogan_category_accuracy(model, judge, n // 10)[
                 "category_accuracy"

@@ -73,27 +73,29 @@ def _norm(kind: str, channels: int) -> nn.Module:
 class DCGANDiscriminator(nn.Module):
     """Mirror of the generator: strided convs with LeakyReLU(0.2), no pooling, one logit.
 
-    ``norm='batch'`` is the DCGAN discriminator; WGAN-GP's critic uses ``'layer'``, since batch
-    statistics would couple samples and break the per-sample gradient penalty.
+    ``norm='batch'`` is the DCGAN discriminator. WGAN-GP's critic uses ``'none'`` with biases:
+    batch statistics would couple samples and break the per-sample gradient penalty, and a
+    bias-free stack under per-sample (layer) norm gives the same score to ``x`` and ``a * x``
+    for any ``a > 0``, so it cannot see an image's contrast (tests/test_models.py).
     """
 
-    def __init__(self, config: DCGANConfig, norm: str = "batch") -> None:
+    def __init__(self, config: DCGANConfig, norm: str = "batch", bias: bool = False) -> None:
         super().__init__()
         n_down = _n_upsamples(config.image_size)
         c = config.d_width
         blocks: list[nn.Module] = [
-            nn.Conv2d(config.channels, c, 4, 2, 1, bias=False),
+            nn.Conv2d(config.channels, c, 4, 2, 1, bias=bias),
             nn.LeakyReLU(0.2, True),
         ]  # (w, 32, 32)
         for _ in range(n_down - 1):  # -> (2w,16,16) -> (4w,8,8) -> (8w,4,4)
             blocks += [
-                nn.Conv2d(c, c * 2, 4, 2, 1, bias=False),
+                nn.Conv2d(c, c * 2, 4, 2, 1, bias=bias),
                 _norm(norm, c * 2),
                 nn.LeakyReLU(0.2, True),
             ]
             c *= 2
         self.features = nn.Sequential(*blocks)
-        self.head = nn.Conv2d(c, 1, 4, 1, 0, bias=False)  # (1, 1, 1)
+        self.head = nn.Conv2d(c, 1, 4, 1, 0, bias=bias)  # (1, 1, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x)).flatten()

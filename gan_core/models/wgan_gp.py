@@ -20,7 +20,12 @@ class WGANGPGenerator(DCGANGenerator):
 
 
 class WGANCritic(DCGANDiscriminator):
-    """A score, not a probability: no sigmoid, no BatchNorm (layer norm instead)."""
+    """A score, not a probability: no sigmoid and no normalisation, with biases.
+
+    Until 0.9.0 the critic used layer norm and no biases, which made it blind to contrast
+    (``critic(a * x) == critic(x)`` for every ``a > 0``): the generator it trained never drew
+    a dark pixel. The gradient penalty alone keeps this critic in check.
+    """
 
     def __init__(self, config: WGANGPConfig) -> None:
-        super().__init__(config, norm="layer")
+        super().__init__(config, norm="none", bias=True)
