@@ -195,9 +195,10 @@ EN: dict[str, str] = {
     ),
     "compare.wgan-gp-celeba64": (
         "**WGAN-GP (faces)**: a DCGAN-shaped generator trained against a Wasserstein critic with "
-        "a gradient penalty: its losses track quality and training did not diverge, but this "
-        "CPU-trained release covers less of the face distribution than the DCGAN (lower recall, "
-        "below) and its faces lack dark tones."
+        "a gradient penalty: its losses track quality and training did not diverge. It matches "
+        "real faces' tones (an older critic with layer norm could not see contrast and drew no "
+        "dark pixel) and covers about as much of the face distribution as the DCGAN, with more "
+        "distorted faces."
     ),
     # --- Invert ---
     "invert.help": (

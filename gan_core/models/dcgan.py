@@ -76,7 +76,7 @@ class DCGANDiscriminator(nn.Module):
     ``norm='batch'`` is the DCGAN discriminator. WGAN-GP's critic uses ``'none'`` with biases:
     batch statistics would couple samples and break the per-sample gradient penalty, and a
     bias-free stack under per-sample (layer) norm gives the same score to ``x`` and ``a * x``
-    for any ``a > 0``, so it cannot see an image's contrast (tests/test_models.py).
+    for any ``a > 0``, so it cannot see an image's contrast (tests/test_models_and_checkpoints.py).
     """
 
     def __init__(self, config: DCGANConfig, norm: str = "batch", bias: bool = False) -> None:
