@@ -234,9 +234,11 @@ EN: dict[str, str] = {
         "pushes each generated point. Pick a second objective to train both side by side from "
         "the same seed and the same starting networks. Runs queue one at a time on the server.\n\n"
         "The tab opens on a recorded lesson: GAN against WGAN-GP on the ring, seed 2. After "
-        "2,000 steps the GAN has collapsed onto one spot beside a mode (0 of 8 covered) while "
-        "WGAN-GP covers all 8; the clipped WGAN has barely started. The GAN is chaotic: on "
-        "other seeds it may cover the ring, then drop modes again."
+        "2,000 steps WGAN-GP covers all 8 modes, on every seed tried; the clipped WGAN has "
+        "barely started. The GAN is chaotic: on some seeds it collapses onto one spot (0 of 8 "
+        "covered), on others it covers the ring and drops modes again, and which seeds depends "
+        "even on the CPU's rounding (seed 2 collapses on an Intel Xeon; on an AMD EPYC try "
+        "seeds 1 and 6)."
     ),
     "playground.target": "Data",
     "playground.target.ring8": "Ring of 8 Gaussians",
