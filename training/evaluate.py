@@ -540,6 +540,7 @@ def quality_per_cpu_hour(run: Path, data_dir: Path, n: int = 1000, cores: int = 
         training = json.loads((folder / "config.json").read_text()).get("training", {})
         spent.append((training.get("cpu_seconds", 0.0) / cores / 60, folder))
     rows = []
+    references: dict[str, tuple] = {}  # domain -> (judge, real images), the same per snapshot
     for budget in BUDGET_MINUTES:
         within = [(minutes, folder) for minutes, folder in spent if minutes <= budget * 1.05]
         if not within:
@@ -547,9 +548,10 @@ def quality_per_cpu_hour(run: Path, data_dir: Path, n: int = 1000, cores: int = 
         minutes, folder = within[-1]
         model = gan_core.load(folder)
         domain = "mnist" if model.image_shape[0] == 1 else "celeba"
-        judge = gan_core.load(JUDGES[domain])
-        train_split, _ = load_split(domain, data_dir)
-        real = to_unit(train_split.images[:n])
+        if domain not in references:
+            train_split, _ = load_split(domain, data_dir)
+            references[domain] = (gan_core.load(JUDGES[domain]), to_unit(train_split.images[:n]))
+        judge, real = references[domain]
         fake = generate(model, n)
         figures = distribution_metrics(judge, real, fake)
         if domain == "celeba":  # tone: what FD-like figures miss (a washed-out generator)

@@ -63,7 +63,7 @@ class DCGANGenerator(GenerativeModel):
 def _norm(kind: str, channels: int) -> nn.Module:
     if kind == "batch":
         return nn.BatchNorm2d(channels)
-    if kind == "layer":  # per-sample normalisation, safe with the gradient penalty
+    if kind == "layer":  # per-sample, safe with the penalty, but blind to contrast without biases
         return nn.GroupNorm(1, channels)
     if kind == "none":
         return nn.Identity()
