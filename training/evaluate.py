@@ -2,6 +2,7 @@
 
   python -m training.evaluate --model dcgan-celeba64 --data-dir ../shared/data
   python -m training.evaluate --all --data-dir ../shared/data --write   # every model + table
+                                                      # + the quality targets (training.targets)
 
 Inception weights cannot be downloaded offline, so Fréchet distance (FD) and KID are computed
 on the penultimate features of judges the project trains itself (``judge-mnist``,
@@ -35,6 +36,7 @@ from gan_core.arithmetic import ARITHMETIC_PRESETS, DEFAULT_EXEMPLARS, PAPER_EXE
 from gan_core.checkpoint import checkpoint_dir
 from gan_core.latent import concept_vector, jitter, to_shell, vector_arithmetic
 from gan_core.models.cvae_gan import DEFAULT_EDIT_STRENGTH, push_attributes
+from training import targets
 from training.data import ImageData, load_celeba, load_mnist
 
 #: images held out from every release model's training and from the judges (the last 10%)
@@ -674,9 +676,16 @@ def main(argv: list[str] | None = None) -> int:
             )
         rows.append(summary_row(result))
     print("\n" + TABLE_HEADER + "\n" + "\n".join(rows))
+    if args.all and args.write:  # the targets, judged from the files just written
+        print("\n" + targets.report(targets.check_targets(*targets.load_saved(), _vae_reference())))
     if args.readme:
         return update_readme(args.readme)
     return 0
+
+
+def _vae_reference() -> dict | None:
+    path = targets.DEFAULT_VAE_REFERENCE
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 MARKERS = ("<!-- metrics:start -->", "<!-- metrics:end -->")
