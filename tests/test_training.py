@@ -95,6 +95,21 @@ def test_vae_loss_goes_down_over_a_few_steps(data_dir, tmp_path):
     assert last < 0.8 * first
 
 
+def test_vae_feature_loss_trains_and_leaves_the_checkpoint_as_it_was(data_dir, tmp_path):
+    """--perceptual-weight adds a logged feature loss; the fixed random net is not exported."""
+    plain, featured = tmp_path / "plain", tmp_path / "featured"
+    assert run_cli("vae", data_dir, plain, "--export", str(plain / "export"), steps=3) == 0
+    extra = ("--perceptual-weight", "2", "--export", str(featured / "export"))
+    assert run_cli("vae", data_dir, featured, *extra, steps=3) == 0
+    logged = read_metrics(featured)
+    assert all(m["perceptual"] > 0 for m in logged) and "perceptual" not in read_metrics(plain)[0]
+    # the feature loss changed the training: same seed, different reconstruction loss
+    assert logged[-1]["reconstruction"] != read_metrics(plain)[-1]["reconstruction"]
+    a = load_file(plain / "export" / "model.safetensors")
+    b = load_file(featured / "export" / "model.safetensors")
+    assert sorted(a) == sorted(b)
+
+
 def test_resume_continues_exactly(data_dir, tmp_path, cache_dir):
     straight, split = tmp_path / "straight", tmp_path / "split"
     assert run_cli("dcgan", data_dir, straight, cache_dir=cache_dir, steps=4) == 0
@@ -191,6 +206,11 @@ def test_ema_exports_the_average_and_resumes_it_exactly(data_dir, tmp_path, cach
             ["wgan", "--data-dir", ".", "--out", "x", "--instance-noise", "0.1"]
             + ["--instance-noise-steps", "0"],
             "--instance-noise-steps .* must be at least 1, got 0",
+        ),
+        (["vae", "--data-dir", ".", "--out", "x", "--perceptual-weight", "-1"], ">= 0.*got -1"),
+        (
+            ["dcgan", "--data-dir", ".", "--out", "x", "--perceptual-weight", "1"],
+            "decoder loss of the ae and vae families, not dcgan",
         ),
     ],
 )

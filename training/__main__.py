@@ -209,6 +209,15 @@ def resolve_options(args: argparse.Namespace) -> dict:
             "--instance-noise-steps (generator steps over which --instance-noise falls to 0) "
             f"must be at least 1, got {hyper.instance_noise_steps}"
         )
+    if not (math.isfinite(hyper.perceptual_weight) and hyper.perceptual_weight >= 0):
+        raise UsageError(
+            "--perceptual-weight is a loss weight, a number >= 0 (0 = off), "
+            f"got {hyper.perceptual_weight}"
+        )
+    if hyper.perceptual_weight > 0 and args.family not in ("ae", "vae"):
+        raise UsageError(
+            f"--perceptual-weight is a decoder loss of the ae and vae families, not {args.family}"
+        )
     try:
         parse_policy(hyper.augment)
     except ValueError as error:

@@ -35,6 +35,7 @@ from gan_core.models.wgan_gp import WGANCritic, WGANGPConfig, WGANGPGenerator
 from training import losses
 from training.augment import diff_augment, parse_policy
 from training.data import ImageData, to_model_range
+from training.perceptual import RandomFeatures, feature_distance
 
 
 @dataclasses.dataclass
@@ -77,6 +78,9 @@ class Hyper:
     clip: float = 0.01
     instance_noise: float = 0.0
     instance_noise_steps: int = 2000
+    # AE/VAE: weight of a feature loss between the decoder's image and its input, in a fixed
+    # random conv net (training/perceptual.py); 0 = off, the pixel likelihood alone.
+    perceptual_weight: float = 0.0
 
 
 def ema_with_warmup(decay: float):
@@ -237,22 +241,30 @@ class AutoencoderRecipe(Recipe):
         cls = VAE if self.family == "vae" else Autoencoder
         self.model: Autoencoder = cls(self.config)
         self._optimizers = {"model": self.adam(self.model)}
+        self.features: RandomFeatures | None = None
+        if self.hyper.perceptual_weight > 0:  # fixed, not trained, not checkpointed
+            self.features = RandomFeatures(self.config.channels).to(self.device)
 
     def networks(self):
         return {"model": self.model}
 
     def train_step(self, batch, step):
         with self.autocast():
-            code, log_var = self.model.encode_stats(batch.images)
-            if log_var is not None:
-                code = reparameterise(code, log_var)
+            mean, log_var = self.model.encode_stats(batch.images)
+            code = mean if log_var is None else reparameterise(mean, log_var)
             logits = self.model.decode_logits(code)
         reconstruction = losses.reconstruction_bce(logits, batch.images)
         out = {"reconstruction": reconstruction}
         loss = reconstruction
         if log_var is not None:
-            out["kl"] = losses.kl_to_standard_normal(*self.model.encode_stats(batch.images))
+            out["kl"] = losses.kl_to_standard_normal(mean, log_var)
             loss = loss + self.hyper.kl_weight * out["kl"]
+        if self.features is not None:  # the decoder's image, in the model's [-1, 1] range
+            with self.autocast():
+                out["perceptual"] = feature_distance(
+                    self.features, torch.sigmoid(logits) * 2 - 1, batch.images
+                )
+            loss = loss + self.hyper.perceptual_weight * out["perceptual"]
         self.step(self._optimizers["model"], loss, self.grad_sync)
         return out
 
