@@ -402,6 +402,17 @@ def ema_lines(training: dict) -> list[str]:
     ]
 
 
+def cpu_lines(training: dict) -> list[str]:
+    """The CPU the training process used, and the 2-core machine CPU-hours releases compare."""
+    seconds = training.get("cpu_seconds")
+    if not seconds:
+        return []
+    return [
+        f"- CPU time: {seconds:,.0f} process CPU-seconds = {seconds / 2 / 3600:.2f} CPU-hours "
+        "of a 2-core machine (the unit the project's quality-per-CPU-hour figures use)"
+    ]
+
+
 def training_lines(training: dict, data: dict) -> list[str]:
     hours = training.get("wall_time_seconds", 0) / 3600
     return [
@@ -418,6 +429,7 @@ def training_lines(training: dict, data: dict) -> list[str]:
         f"- Hardware: {training.get('device')}, {training.get('processes', 1)} process(es); "
         f"bf16 autocast: {training.get('bf16_autocast')}",
         f"- Wall time: {training.get('wall_time_seconds')} s ({hours:.2f} h)",
+        *cpu_lines(training),
         f"- Final losses: {json.dumps(training.get('final_losses', {}))}",
         *ema_lines(training),
         "",

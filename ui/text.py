@@ -197,8 +197,8 @@ EN: dict[str, str] = {
         "**WGAN-GP (faces)**: a DCGAN-shaped generator trained against a Wasserstein critic with "
         "a gradient penalty: its losses track quality and training did not diverge. It matches "
         "real faces' tones (an older critic with layer norm could not see contrast and drew no "
-        "dark pixel) and covers about as much of the face distribution as the DCGAN, with more "
-        "distorted faces."
+        "dark pixel), and it covers more of the face distribution than the DCGAN (higher "
+        "recall, see below), though some faces are still distorted."
     ),
     # --- Invert ---
     "invert.help": (
@@ -460,7 +460,7 @@ ZH: dict[str, str] = {
         "**DCGAN（人脸）**：卷积加对抗训练带来清晰的眼睛和发丝边缘；部分样本会变形，因为没有什么迫使它覆盖所有人脸。"
     ),
     "compare.wgan-gp-celeba64": (
-        "**WGAN-GP（人脸）**：DCGAN 结构的生成器，改用带梯度惩罚的 Wasserstein 评论家训练：损失能反映质量，训练没有发散。它的明暗与真实人脸一致（旧版评论家用了层归一化，看不出对比度，于是从不画深色像素），覆盖的人脸分布与 DCGAN 相当，但变形的人脸更多。"
+        "**WGAN-GP（人脸）**：DCGAN 结构的生成器，改用带梯度惩罚的 Wasserstein 评论家训练：损失能反映质量，训练没有发散。它的明暗与真实人脸一致（旧版评论家用了层归一化，看不出对比度，于是从不画深色像素），覆盖的人脸分布比 DCGAN 更广（召回率更高，见下），但仍有部分人脸变形。"
     ),
     "invert.help": (
         "第 1 步：寻找 DCGAN 中与你的照片最像的隐变量（对 z 做梯度下降，CPU 上约 10–30 秒）。"

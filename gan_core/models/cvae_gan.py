@@ -41,10 +41,10 @@ class CVAEGANConfig(ModelConfig):
     attributes: list[str] = dataclasses.field(default_factory=lambda: list(DEFAULT_ATTRIBUTES))
 
 
-#: The app's default edit strength. On 500 held-out faces (judge-celeba64, the 0.9.0 weights)
-#: strength 1 turns glasses on or off for only 29 % of faces, because z still carries some of
-#: each attribute; strength 2 flips Eyeglasses, Smiling and Male for 99 / 100 / 94 % while
-#: keeping the other judged attributes for 93 / 97 / 89 % (checkpoints/cvae-gan-celeba64/).
+#: The app's default edit strength. On 500 held-out faces (judge-celeba64, the 0.10.0 weights)
+#: strength 1 turns glasses on or off for only 42 % of faces, because z still carries some of
+#: each attribute; strength 2 flips Eyeglasses, Smiling and Male for 100 / 100 / 97 % while
+#: keeping the other judged attributes for 91 / 96 / 88 % (checkpoints/cvae-gan-celeba64/).
 DEFAULT_EDIT_STRENGTH = 2.0
 
 
