@@ -677,15 +677,11 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(summary_row(result))
     print("\n" + TABLE_HEADER + "\n" + "\n".join(rows))
     if args.all and args.write:  # the targets, judged from the files just written
-        print("\n" + targets.report(targets.check_targets(*targets.load_saved(), _vae_reference())))
+        checks = targets.check_targets(*targets.load_saved(), targets.load_vae_reference())
+        print("\n" + targets.report(checks))
     if args.readme:
         return update_readme(args.readme)
     return 0
-
-
-def _vae_reference() -> dict | None:
-    path = targets.DEFAULT_VAE_REFERENCE
-    return json.loads(path.read_text()) if path.is_file() else None
 
 
 MARKERS = ("<!-- metrics:start -->", "<!-- metrics:end -->")

@@ -32,6 +32,7 @@ from gan_core.arithmetic import ARITHMETIC_PRESETS  # noqa: E402
 from gan_core.checkpoint import checkpoint_dir  # noqa: E402
 from gan_core.families import FAMILIES  # noqa: E402
 from training.evaluate import ARITHMETIC_METRICS, arithmetic_target  # noqa: E402
+from training.targets import machine_cpu_hours  # noqa: E402
 
 TIMELINE_FRAMES = 8
 
@@ -408,8 +409,9 @@ def cpu_lines(training: dict) -> list[str]:
     if not seconds:
         return []
     return [
-        f"- CPU time: {seconds:,.0f} process CPU-seconds = {seconds / 2 / 3600:.2f} CPU-hours "
-        "of a 2-core machine (the unit the project's quality-per-CPU-hour figures use)"
+        f"- CPU time: {seconds:,.0f} process CPU-seconds = {machine_cpu_hours(seconds):.2f} "
+        "CPU-hours"
+        " of a 2-core machine (the unit the project's quality-per-CPU-hour figures use)"
     ]
 
 

@@ -52,9 +52,33 @@ def _check(model: str, target: str, value, test: Callable, shown: Callable = str
     return Check(model, target, shown(value), bool(test(value)))
 
 
+def _against(model: str, label: str, value, bound, test: Callable, digits: int) -> Check:
+    """A target relative to another measured figure (``bound``): "label (bound)", judged by
+    ``test(value, bound)``; not measured when either figure is missing."""
+    if bound is None:
+        return _check(model, label, None, test)
+    return _check(
+        model,
+        f"{label} ({bound:.{digits}f})",
+        value,
+        lambda v: test(v, bound),
+        lambda v: f"{v:.{digits}f}",
+    )
+
+
+def machine_cpu_hours(cpu_seconds: float) -> float:
+    """Process CPU-seconds as CPU-hours of the whole 2-core machine (the release figures' unit)."""
+    return cpu_seconds / CORES / 3600
+
+
 def cpu_hours(config: dict | None) -> float | None:
     seconds = _get(config, "training", "cpu_seconds")
-    return None if seconds is None else seconds / CORES / 3600
+    return None if seconds is None else machine_cpu_hours(seconds)
+
+
+def load_vae_reference(path: Path = DEFAULT_VAE_REFERENCE) -> dict | None:
+    """What ``benchmarks.vae_reference`` wrote, or None where it has not run."""
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def check_targets(
@@ -88,20 +112,8 @@ def check_targets(
         _get(wgan, "generated_vs_real", "recall"),
     )
     checks += [
-        _check(
-            name,
-            f"FD < DCGAN's ({fd:.2f})" if fd is not None else "FD < DCGAN's",
-            None if fd is None else w_fd,
-            lambda v: v < fd,
-            lambda v: f"{v:.2f}",
-        ),
-        _check(
-            name,
-            f"recall ≥ DCGAN's ({recall:.2f})" if recall is not None else "recall ≥ DCGAN's",
-            None if recall is None else w_recall,
-            lambda v: v >= recall,
-            lambda v: f"{v:.2f}",
-        ),
+        _against(name, "FD < DCGAN's", w_fd, fd, lambda v, b: v < b, 2),
+        _against(name, "recall ≥ DCGAN's", w_recall, recall, lambda v, b: v >= b, 2),
     ]
     for statistic in ("mean_luminance", "contrast", "dark_pixel_share"):
         made = _get(wgan, "pixel_statistics", "generated", statistic)
@@ -124,22 +136,8 @@ def check_targets(
     reference = _get(vae_reference, "models", VAE_REFERENCE_ROW)
     r_fd, r_recall = _get(reference, "fd"), _get(reference, "recall")
     checks += [
-        _check(
-            name,
-            f"FD ≤ the reference's ({r_fd:.1f})" if r_fd is not None else "FD ≤ the reference's",
-            None if r_fd is None else v_fd,
-            lambda v: v <= r_fd,
-            lambda v: f"{v:.1f}",
-        ),
-        _check(
-            name,
-            f"recall ≥ the reference's ({r_recall:.2f})"
-            if r_recall is not None
-            else "recall ≥ the reference's",
-            None if r_recall is None else v_recall,
-            lambda v: v >= r_recall,
-            lambda v: f"{v:.2f}",
-        ),
+        _against(name, "FD ≤ the reference's", v_fd, r_fd, lambda v, b: v <= b, 1),
+        _against(name, "recall ≥ the reference's", v_recall, r_recall, lambda v, b: v >= b, 2),
         _check(name, "recall ≥ 0.3", v_recall, lambda v: v >= 0.3, lambda v: f"{v:.2f}"),
     ]
 
@@ -149,13 +147,7 @@ def check_targets(
     c_fd = _get(cvae, "generated_vs_real", "fd")
     blurred = _get(cvae, "references", "blurred_real", "fd")
     checks.append(
-        _check(
-            name,
-            "samples' FD < blurred real's" + (f" ({blurred:.2f})" if blurred is not None else ""),
-            None if blurred is None else c_fd,
-            lambda v: v < blurred,
-            lambda v: f"{v:.2f}",
-        )
+        _against(name, "samples' FD < blurred real's", c_fd, blurred, lambda v, b: v < b, 2)
     )
     for attribute in EDITS:
         flip = _get(cvae, "cvae_gan", "attribute_flip", attribute, "strength_1")
@@ -241,10 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         help="the JSON benchmarks.vae_reference wrote (default: runs/vae-reference.json)",
     )
     args = parser.parse_args(argv)
-    reference = None
-    if args.vae_reference.is_file():
-        reference = json.loads(args.vae_reference.read_text())
-    else:
+    reference = load_vae_reference(args.vae_reference)
+    if reference is None:
         print(
             f"note: no {args.vae_reference}: run `python -m benchmarks.vae_reference "
             "--data-dir ../shared/data` for the VAE's reference",
