@@ -212,6 +212,14 @@ def test_ema_exports_the_average_and_resumes_it_exactly(data_dir, tmp_path, cach
             ["dcgan", "--data-dir", ".", "--out", "x", "--perceptual-weight", "1"],
             "decoder loss of the ae and vae families, not dcgan",
         ),
+        (
+            ["cvae-gan", "--data-dir", ".", "--out", "x", "--latent-adversary-weight", "nan"],
+            "--latent-adversary-weight is a loss weight.*got nan",
+        ),
+        (
+            ["vae", "--data-dir", ".", "--out", "x", "--latent-adversary-weight", "0.1"],
+            "encoder loss of the cvae-gan family, not vae",
+        ),
     ],
 )
 def test_bad_arguments_give_a_clear_error(args, message, tmp_path, monkeypatch):
@@ -251,6 +259,34 @@ def test_dry_run_prints_resolved_options(tmp_path, capsys, mnist_dir):
     assert options["family"] == "infogan" and options["batch_size"] == 64
     assert options["hyper"]["lr"] == 1e-3 and options["data"] == "mnist"
     assert not (tmp_path / "x").exists()
+
+
+def test_cvae_gan_latent_adversary_trains_a_guesser_that_is_not_exported(data_dir, tmp_path):
+    """--latent-adversary-weight trains a z -> attributes guesser beside E, G, C and D and
+    pushes the encoder against it, resumes with it, and leaves the export as it was."""
+
+    def train(name, weight, *more, steps=2):
+        out = tmp_path / name
+        extra = ("--latent-adversary-weight", weight, "--export", str(out / "export"), *more)
+        assert run_cli("cvae-gan", data_dir, out, *extra, steps=steps) == 0
+        return out, load_file(out / "export" / "model.safetensors")
+
+    (plain, off), (_, faint), (adversary, on) = (
+        train("off", "0"),
+        train("faint", "1e-30"),
+        train("on", "1"),
+    )
+    logged = read_metrics(adversary)
+    assert all(m["z_guess"] > 0 and m["z_confusion"] > 0 for m in logged)
+    assert "z_guess" not in read_metrics(plain)[0]
+    state = training_state(adversary)
+    assert "latent_classifier" in state["networks"] and "latent_classifier" in state["optimizers"]
+    assert sorted(off) == sorted(on)  # the guesser stays out of the checkpoint
+    # Same seed and the same guesser; only its weight in the encoder's loss differs.
+    encoder = [k for k in on if k.startswith("encoder_")]
+    assert any(not torch.equal(faint[k], on[k]) for k in encoder)
+    train("on", "1", "--resume", steps=3)
+    assert training_state(adversary)["step"] == 3
 
 
 def test_exported_weights_hold_only_inference_networks(data_dir, tmp_path, cache_dir):

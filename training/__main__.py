@@ -209,15 +209,15 @@ def resolve_options(args: argparse.Namespace) -> dict:
             "--instance-noise-steps (generator steps over which --instance-noise falls to 0) "
             f"must be at least 1, got {hyper.instance_noise_steps}"
         )
-    if not (math.isfinite(hyper.perceptual_weight) and hyper.perceptual_weight >= 0):
-        raise UsageError(
-            "--perceptual-weight is a loss weight, a number >= 0 (0 = off), "
-            f"got {hyper.perceptual_weight}"
-        )
-    if hyper.perceptual_weight > 0 and args.family not in ("ae", "vae"):
-        raise UsageError(
-            f"--perceptual-weight is a decoder loss of the ae and vae families, not {args.family}"
-        )
+    for flag, families, what in (
+        ("perceptual_weight", ("ae", "vae"), "a decoder loss of the ae and vae families"),
+        ("latent_adversary_weight", ("cvae-gan",), "an encoder loss of the cvae-gan family"),
+    ):
+        weight, option = getattr(hyper, flag), "--" + flag.replace("_", "-")
+        if not (math.isfinite(weight) and weight >= 0):
+            raise UsageError(f"{option} is a loss weight, a number >= 0 (0 = off), got {weight}")
+        if weight > 0 and args.family not in families:
+            raise UsageError(f"{option} is {what}, not {args.family}")
     try:
         parse_policy(hyper.augment)
     except ValueError as error:

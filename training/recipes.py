@@ -25,7 +25,12 @@ from gan_core.models.autoencoder import (
 )
 from gan_core.models.base import GenerativeModel, init_dcgan_weights
 from gan_core.models.convgan import ConvDiscriminator, ConvGANConfig, ConvGenerator
-from gan_core.models.cvae_gan import CVAEGAN, CVAEGANConfig, CVAEGANDiscriminator
+from gan_core.models.cvae_gan import (
+    CVAEGAN,
+    CVAEGANConfig,
+    CVAEGANDiscriminator,
+    LatentAttributeClassifier,
+)
 from gan_core.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from gan_core.models.gan import GANConfig, MLPDiscriminator, MLPGenerator
 from gan_core.models.infogan import InfoGANConfig, InfoGANDiscriminator, InfoGANGenerator
@@ -81,6 +86,10 @@ class Hyper:
     # AE/VAE: weight of a feature loss between the decoder's image and its input, in a fixed
     # random conv net (training/perceptual.py); 0 = off, the pixel likelihood alone.
     perceptual_weight: float = 0.0
+    # CVAE-GAN: weight of the encoder's loss against a latent attribute guesser (0 = off): the
+    # encoder is pushed towards a z from which the guesser can only say 0.5, so attribute edits
+    # are carried by the condition alone (see LatentAttributeClassifier).
+    latent_adversary_weight: float = 0.0
 
 
 def ema_with_warmup(decay: float):
@@ -580,9 +589,16 @@ class CVAEGANRecipe(Recipe):
             "classifier": self.adam(m.classifier),
             "discriminator": self.adam(self.discriminator, lr=self.hyper.lr_d),
         }
+        self.latent_classifier: LatentAttributeClassifier | None = None
+        if self.hyper.latent_adversary_weight > 0:
+            self.latent_classifier = LatentAttributeClassifier(self.config)
+            self._optimizers["latent_classifier"] = self.adam(self.latent_classifier)
 
     def networks(self):
-        return {"model": self.model, "discriminator": self.discriminator}
+        nets = {"model": self.model, "discriminator": self.discriminator}
+        if self.latent_classifier is not None:
+            nets["latent_classifier"] = self.latent_classifier
+        return nets
 
     def train_step(self, batch, step):
         x, attrs, sync, m, D = (
@@ -616,6 +632,11 @@ class CVAEGANRecipe(Recipe):
             c_loss = bce(c_real.float(), attrs)
         self.step(self._optimizers["discriminator"], d_loss, sync)
         self.step(self._optimizers["classifier"], c_loss, sync)
+        out = {}
+        if self.latent_classifier is not None:  # the guesser learns from the current z
+            z_loss = bce(self.latent_classifier(mean.detach().float()), attrs)
+            self.step(self._optimizers["latent_classifier"], z_loss, sync)
+            out["z_guess"] = z_loss.detach()
         # Feature-matching targets: real features from the D and C passes above, as constants.
         d_feat_real = [f.detach() for f in d_feat_real]
         c_feat_real = [f.detach() for f in c_feat_real]
@@ -639,8 +660,14 @@ class CVAEGANRecipe(Recipe):
                 + bce(c_flip.float(), flipped)
             )
             g_loss = pixel + w["kl"] * kl + w["fm"] * fm + w["adv"] * adv + w["cls"] * cls
+        if self.latent_classifier is not None:
+            # 0.5 for every attribute is the guess of a z that tells nothing about them.
+            guess = self.latent_classifier(mean.float())
+            confusion = bce(guess, torch.full_like(guess, 0.5))
+            g_loss = g_loss + self.hyper.latent_adversary_weight * confusion
+            out["z_confusion"] = confusion.detach()
         self.step(self._optimizers["encoder_generator"], g_loss, sync)
-        return {
+        return out | {
             "d": d_loss.detach(),
             "c": c_loss.detach(),
             "pixel": pixel.detach(),

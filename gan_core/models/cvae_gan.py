@@ -283,3 +283,27 @@ class CVAEGANDiscriminator(FeatureNet):
 
     def __init__(self, config: CVAEGANConfig) -> None:
         super().__init__(config.channels, config.width, 1)
+
+
+class LatentAttributeClassifier(nn.Module):
+    """Training only: guesses the attributes from the encoder's z (an MLP on the mean).
+
+    CVAE-GAN gives the generator the attributes twice, as the condition and (redundantly)
+    inside z, and nothing stops the encoder from keeping them there; an edit at strength 1 then
+    fights a z that still says "no glasses". Trained against this guesser (Lample et al. 2017,
+    Fader Networks), the encoder learns a z that does not tell the attributes, leaving them to
+    the condition. Not exported: the app never needs it.
+    """
+
+    def __init__(self, config: CVAEGANConfig, hidden: int = 256) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(config.z_dim, hidden),
+            nn.LeakyReLU(0.2, True),
+            nn.Linear(hidden, hidden),
+            nn.LeakyReLU(0.2, True),
+            nn.Linear(hidden, len(config.attributes)),
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z)
