@@ -347,6 +347,19 @@ def test_snapshots_report_quality_at_cpu_budgets(data_dir, tmp_path):
     assert row["fd"] > 0 and 0 <= row["recall"] <= 1
 
 
+def test_cvae_gan_snapshots_report_the_strength_1_edits(data_dir, tmp_path):
+    """A CVAE-GAN recipe is judged by its edits, so its snapshot rows carry them (and PSNR)."""
+    from training.evaluate import quality_per_cpu_hour
+
+    run = tmp_path / "run"
+    assert run_cli("cvae-gan", data_dir, run, "--snapshot-every", "2", steps=2) == 0
+    (row,) = quality_per_cpu_hour(run, data_dir, n=40)
+    assert set(row["strength_1_edits"]) == {"Eyeglasses", "Smiling", "Male"}
+    for figures in row["strength_1_edits"].values():
+        assert 0 <= figures["flip_success"] <= 1 and 0 <= figures["others_kept"] <= 1
+    assert 0 < row["reconstruction_psnr_db"] < 60
+
+
 def test_ema_snapshots_keep_the_raw_weights_beside_the_average(data_dir, tmp_path):
     """With ``--ema`` the snapshot is the average; the raw weights of the same step go to
     ``raw/snapshots/`` so ``--snapshots RUN/raw`` compares EMA on and off at equal CPU."""

@@ -439,8 +439,18 @@ FLIP_STRENGTHS = (1.0, DEFAULT_EDIT_STRENGTH)
 
 
 def cvae_gan_metrics(model, judge, holdout: ImageData, n: int = 500) -> dict:
-    from gan_core.edit import preset_mask  # noqa: PLC0415 (the app's masks)
+    """Reconstruction, attribute edits at every strength, and inpainting against a mean fill."""
+    results = cvae_gan_edit_metrics(model, judge, holdout, n)
+    results["inpainting"] = cvae_gan_inpainting(model, to_unit(holdout.images[:200]))
+    results["held_out_faces"] = n
+    return results
 
+
+def cvae_gan_edit_metrics(
+    model, judge, holdout: ImageData, n: int = 500, strengths=FLIP_STRENGTHS
+) -> dict:
+    """Reconstruction PSNR of held-out faces and, per edited attribute and strength, how often
+    the judge sees the edit take and the other judged attributes kept."""
     x = to_unit(holdout.images[:n])
     attrs = holdout.select_attributes(model.attributes)[:n]
     results: dict = {}
@@ -459,7 +469,7 @@ def cvae_gan_metrics(model, judge, holdout: ImageData, n: int = 500) -> dict:
         col = _attribute_index(judge, name)
         others = [_attribute_index(judge, a) for a in judged if a != name]
         flips[name] = {}
-        for strength in FLIP_STRENGTHS:
+        for strength in strengths:
             edited = model.generate(z, attrs=push_attributes(attrs, target, strength))
             p_edit = judge.predict(edited)
             success = ((p_edit[:, col] > 0.5).float() == target[:, j]).float().mean()
@@ -469,25 +479,29 @@ def cvae_gan_metrics(model, judge, holdout: ImageData, n: int = 500) -> dict:
                 "others_kept": round(float(kept), 3),
             }
     results["attribute_flip"] = flips
+    return results
+
+
+def cvae_gan_inpainting(model, x: torch.Tensor) -> dict:
+    """PSNR inside the app's centre and lower-face masks, against filling with the mean colour."""
+    from gan_core.edit import preset_mask  # noqa: PLC0415 (the app's masks)
+
     inpaint = {}
     for mask_name in ("centre", "lower_face"):
-        mask = preset_mask(mask_name).expand(len(x[:200]), -1, -1, -1)
-        xs = x[:200]
-        filled = torch.cat([model.inpaint(xb, mb) for xb, mb in zip(xs.split(50), mask.split(50))])
+        mask = preset_mask(mask_name).expand(len(x), -1, -1, -1)
+        filled = torch.cat([model.inpaint(xb, mb) for xb, mb in zip(x.split(50), mask.split(50))])
         known = 1 - mask
-        mean_colour = (xs * known).sum((2, 3), keepdim=True) / known.sum((2, 3), keepdim=True)
-        baseline = xs * known + mean_colour * mask
+        mean_colour = (x * known).sum((2, 3), keepdim=True) / known.sum((2, 3), keepdim=True)
+        baseline = x * known + mean_colour * mask
         inpaint[mask_name] = {
-            "psnr_in_hole_db": round(psnr(filled, xs, mask), 2),
-            "mean_colour_fill_psnr_db": round(psnr(baseline, xs, mask), 2),
+            "psnr_in_hole_db": round(psnr(filled, x, mask), 2),
+            "mean_colour_fill_psnr_db": round(psnr(baseline, x, mask), 2),
         }
         inpaint[mask_name]["gain_db"] = round(
             inpaint[mask_name]["psnr_in_hole_db"] - inpaint[mask_name]["mean_colour_fill_psnr_db"],
             2,
         )
-    results["inpainting"] = inpaint
-    results["held_out_faces"] = n
-    return results
+    return inpaint
 
 
 def evaluate_model(name: str, data_dir: Path, n: int = 2000) -> dict:
@@ -533,7 +547,8 @@ BUDGET_MINUTES = (30, 60, 120)
 def quality_per_cpu_hour(run: Path, data_dir: Path, n: int = 1000, cores: int = 2) -> list[dict]:
     """FD and recall of a run's snapshots (``--snapshot-every``) nearest to 30, 60 and 120
     machine-minutes of CPU, so recipes can be compared at equal cost (faces: also the tone
-    statistics; InfoGAN: also category accuracy and the digit kept over the code sweep)."""
+    statistics; InfoGAN: also category accuracy and the digit kept over the code sweep;
+    CVAE-GAN: also reconstruction PSNR and the strength-1 edits)."""
     snapshots = sorted((run / "snapshots").glob("step-*"))
     if not snapshots:
         raise FileNotFoundError(f"{run}/snapshots holds no step-* folders (--snapshot-every)")
@@ -542,7 +557,8 @@ def quality_per_cpu_hour(run: Path, data_dir: Path, n: int = 1000, cores: int = 
         training = json.loads((folder / "config.json").read_text()).get("training", {})
         spent.append((training.get("cpu_seconds", 0.0) / cores / 60, folder))
     rows = []
-    references: dict[str, tuple] = {}  # domain -> (judge, real images), the same per snapshot
+    # domain -> (judge, real training images, held-out split), the same for every snapshot
+    references: dict[str, tuple] = {}
     for budget in BUDGET_MINUTES:
         within = [(minutes, folder) for minutes, folder in spent if minutes <= budget * 1.05]
         if not within:
@@ -551,9 +567,10 @@ def quality_per_cpu_hour(run: Path, data_dir: Path, n: int = 1000, cores: int = 
         model = gan_core.load(folder)
         domain = "mnist" if model.image_shape[0] == 1 else "celeba"
         if domain not in references:
-            train_split, _ = load_split(domain, data_dir)
-            references[domain] = (gan_core.load(JUDGES[domain]), to_unit(train_split.images[:n]))
-        judge, real = references[domain]
+            train_split, holdout = load_split(domain, data_dir)
+            judge = gan_core.load(JUDGES[domain])
+            references[domain] = (judge, to_unit(train_split.images[:n]), holdout)
+        judge, real, holdout = references[domain]
         fake = generate(model, n)
         figures = distribution_metrics(judge, real, fake)
         if domain == "celeba":  # tone: what FD-like figures miss (a washed-out generator)
@@ -564,6 +581,12 @@ def quality_per_cpu_hour(run: Path, data_dir: Path, n: int = 1000, cores: int = 
             ]
             effects = infogan_continuous_effect(model, judge, n // 5)
             figures["digit_kept_sweep"] = {k: v["digit_kept_sweep"] for k, v in effects.items()}
+        if model.family == "cvae-gan":  # the edit targets are at strength 1
+            edits = cvae_gan_edit_metrics(model, judge, holdout, n // 4, strengths=(1,))
+            figures["reconstruction_psnr_db"] = edits["reconstruction_psnr_db"]
+            figures["strength_1_edits"] = {
+                name: flip["strength_1"] for name, flip in edits["attribute_flip"].items()
+            }
         rows.append(
             {
                 "budget_minutes": budget,
