@@ -13,8 +13,8 @@ import torch
 
 #: Exemplars per concept row: the DCGAN paper averaged 3; more cancel what the exemplars do not
 #: share (identity, pose), the concept stays. Measured on dcgan-celeba64 (glasses preset, judge,
-#: python -m training.evaluate): 3 -> 12 % women with glasses, 30 on the latent shell -> 56 %
-#: (0.8.0; the 0.7.0 weights: 14 % and 70 %).
+#: python -m training.evaluate): 3 -> 12 % women with glasses, 30 on the latent shell -> 58 %
+#: (0.11.0; 0.8.0: 12 % and 56 %; 0.7.0: 14 % and 70 %).
 PAPER_EXEMPLARS = 3
 DEFAULT_EXEMPLARS = 30
 MAX_EXEMPLARS = 50
