@@ -87,8 +87,8 @@ class Hyper:
     # random conv net (training/perceptual.py); 0 = off, the pixel likelihood alone.
     perceptual_weight: float = 0.0
     # CVAE-GAN: weight of the encoder's loss against a latent attribute guesser (0 = off): the
-    # encoder is pushed towards a z from which the guesser can only say 0.5, so attribute edits
-    # are carried by the condition alone (see LatentAttributeClassifier).
+    # encoder is pushed towards a z from which the guesser can only say each attribute's base
+    # rate, so attribute edits are carried by the condition alone (LatentAttributeClassifier).
     latent_adversary_weight: float = 0.0
 
 
@@ -661,9 +661,10 @@ class CVAEGANRecipe(Recipe):
             )
             g_loss = pixel + w["kl"] * kl + w["fm"] * fm + w["adv"] * adv + w["cls"] * cls
         if self.latent_classifier is not None:
-            # 0.5 for every attribute is the guess of a z that tells nothing about them.
+            # A z that tells nothing about the attributes leaves the guess at their base rates
+            # (not 0.5: the guesser's biases learn how rare glasses are whatever z says).
             guess = self.latent_classifier(mean.float())
-            confusion = bce(guess, torch.full_like(guess, 0.5))
+            confusion = bce(guess, attrs.mean(0, keepdim=True).expand_as(guess))
             g_loss = g_loss + self.hyper.latent_adversary_weight * confusion
             out["z_confusion"] = confusion.detach()
         self.step(self._optimizers["encoder_generator"], g_loss, sync)
