@@ -441,7 +441,7 @@ FLIP_STRENGTHS = (1.0, DEFAULT_EDIT_STRENGTH)
 def cvae_gan_metrics(model, judge, holdout: ImageData, n: int = 500) -> dict:
     """Reconstruction, attribute edits at every strength, and inpainting against a mean fill."""
     results = cvae_gan_edit_metrics(model, judge, holdout, n)
-    results["inpainting"] = cvae_gan_inpainting(model, to_unit(holdout.images[:200]))
+    results["inpainting"] = cvae_gan_inpainting(model, to_unit(holdout.images[: min(n, 200)]))
     results["held_out_faces"] = n
     return results
 
@@ -454,12 +454,12 @@ def cvae_gan_edit_metrics(
     x = to_unit(holdout.images[:n])
     attrs = holdout.select_attributes(model.attributes)[:n]
     results: dict = {}
-    recon = torch.cat(
-        [model.transfer(xb, ab, ab)[0] for xb, ab in zip(x.split(100), attrs.split(100))]
-    )
+    # One encoding serves the reconstruction and every edit (transfer(x, a, a) would encode
+    # again and generate the reconstruction twice).
+    z = torch.cat([model.encode(xb, ab) for xb, ab in zip(x.split(100), attrs.split(100))])
+    recon = model.generate(z, attrs=attrs)
     results["reconstruction_psnr_db"] = round(psnr(recon, x), 2)
     judged = [a for a in model.attributes if a in judge.config.classes]
-    z = torch.cat([model.encode(xb, ab) for xb, ab in zip(x.split(100), attrs.split(100))])
     p_rec = judge.predict(recon)
     flips: dict = {}
     for name in ("Eyeglasses", "Smiling", "Male"):
