@@ -345,6 +345,18 @@ def test_snapshots_report_quality_at_cpu_budgets(data_dir, tmp_path):
     assert row["budget_minutes"] == 30 and 0 <= row["cpu_minutes"] < 30
     assert 0 <= row["category_accuracy"] <= 1 and set(row["digit_kept_sweep"]) == {"code0", "code1"}
     assert row["fd"] > 0 and 0 <= row["recall"] <= 1
+    # --budgets: each budget takes the last snapshot not past it (CPU time set by hand here)
+    for name, cpu_seconds in (("step-000002", 600), ("step-000004", 1800)):
+        config_path = run / "snapshots" / name / "config.json"
+        config = json.loads(config_path.read_text())
+        config["training"]["cpu_seconds"] = cpu_seconds  # 5 and 15 machine-minutes on 2 cores
+        config_path.write_text(json.dumps(config))
+    rows = quality_per_cpu_hour(run, data_dir, n=100, budgets=(4, 10, 20))
+    assert [(r["budget_minutes"], r["snapshot"]) for r in rows] == [
+        (10, "step-000002"),
+        (20, "step-000004"),
+    ]
+    assert [r["cpu_minutes"] for r in rows] == [5.0, 15.0]
 
 
 def test_cvae_gan_snapshots_report_the_strength_1_edits(data_dir, tmp_path):
