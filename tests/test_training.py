@@ -110,6 +110,36 @@ def test_vae_feature_loss_trains_and_leaves_the_checkpoint_as_it_was(data_dir, t
     assert sorted(a) == sorted(b)
 
 
+def test_vae_fit_prior_changes_only_the_sampling_prior(data_dir, tmp_path):
+    """--fit-prior true: the same training, and at export the code whitening buffers hold a
+    Gaussian fitted to posterior samples instead of N(0, I)'s zeros and ones."""
+    plain, fitted = tmp_path / "plain", tmp_path / "fitted"
+    assert run_cli("vae", data_dir, plain, "--export", str(plain / "export"), steps=3) == 0
+    extra = ("--fit-prior", "true", "--export", str(fitted / "export"))
+    assert run_cli("vae", data_dir, fitted, *extra, steps=3) == 0
+    a = load_file(plain / "export" / "model.safetensors")
+    b = load_file(fitted / "export" / "model.safetensors")
+    assert sorted(a) == sorted(b)
+    for key in a:
+        if key in ("code_mean", "code_std"):
+            continue
+        assert torch.equal(a[key], b[key]), key  # the fit happens after training
+    assert torch.equal(a["code_mean"], torch.zeros(4)) and torch.equal(a["code_std"], torch.ones(4))
+    assert not torch.equal(b["code_mean"], a["code_mean"]) and (b["code_std"] > 0).all()
+    assert not torch.allclose(b["code_std"], a["code_std"])
+    model = gan_core.load(fitted / "export")
+    assert model.sample(2, seed=0).shape == (2, 1, 28, 28)
+    training = json.loads((fitted / "export" / "config.json").read_text())["training"]
+    fit = training["fit_prior"]
+    assert fit["posterior_samples"] == 128  # --limit 128: every training image, once
+    assert fit["std_min"] == round(b["code_std"].min().item(), 3)
+    assert "fit_prior" not in json.loads((plain / "export" / "config.json").read_text())["training"]
+    from training.model_card import training_lines  # the card says which prior samples come from
+
+    (line,) = [line for line in training_lines(training, {}) if "Sampling prior" in line]
+    assert "128 posterior samples" in line and f"std {fit['std_min']}–{fit['std_max']}" in line
+
+
 def test_resume_continues_exactly(data_dir, tmp_path, cache_dir):
     straight, split = tmp_path / "straight", tmp_path / "split"
     assert run_cli("dcgan", data_dir, straight, cache_dir=cache_dir, steps=4) == 0
@@ -215,6 +245,10 @@ def test_ema_exports_the_average_and_resumes_it_exactly(data_dir, tmp_path, cach
         (
             ["cvae-gan", "--data-dir", ".", "--out", "x", "--latent-adversary-weight", "nan"],
             "--latent-adversary-weight is a loss weight.*got nan",
+        ),
+        (
+            ["dcgan", "--data-dir", ".", "--out", "x", "--fit-prior", "true"],
+            "--fit-prior fits the vae family's sampling prior, not dcgan's",
         ),
         (
             ["vae", "--data-dir", ".", "--out", "x", "--latent-adversary-weight", "0.1"],

@@ -218,6 +218,8 @@ def resolve_options(args: argparse.Namespace) -> dict:
             raise UsageError(f"{option} is a loss weight, a number >= 0 (0 = off), got {weight}")
         if weight > 0 and args.family not in families:
             raise UsageError(f"{option} is {what}, not {args.family}")
+    if hyper.fit_prior and args.family != "vae":
+        raise UsageError(f"--fit-prior fits the vae family's sampling prior, not {args.family}'s")
     try:
         parse_policy(hyper.augment)
     except ValueError as error:

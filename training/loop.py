@@ -312,6 +312,6 @@ def export(recipe: Recipe, data: ImageData, folder: Path, summary: dict, half: b
         recipe.model.load_state_dict(recipe.ema.module.state_dict())
         averaged = int(recipe.ema.n_averaged)  # fewer than the steps if --ema came in a resume
         summary = {**summary, "ema_decay": recipe.hyper.ema, "ema_steps": averaged}
-    recipe.finish(data)
+    summary = {**summary, **recipe.finish(data)}
     recipe.model.config.training = {**recipe.model.config.training, **summary}
     return save_pretrained(recipe.model, folder, half=half)

@@ -403,6 +403,18 @@ def ema_lines(training: dict) -> list[str]:
     ]
 
 
+def prior_lines(training: dict) -> list[str]:
+    fit = training.get("fit_prior")
+    if not fit:
+        return []
+    return [
+        f"- Sampling prior: a diagonal Gaussian fitted to {fit['posterior_samples']:,} posterior "
+        "samples z ~ q(z|x) of training images (`--fit-prior`), not N(0, I): per-dimension "
+        f"std {fit['std_min']}–{fit['std_max']}, means within ±{fit['mean_abs_max']}, so the KL "
+        "term had brought the codes close to N(0, I) but not onto it"
+    ]
+
+
 def cpu_lines(training: dict) -> list[str]:
     """The CPU the training process used, and the 2-core machine CPU-hours releases compare."""
     seconds = training.get("cpu_seconds")
@@ -434,6 +446,7 @@ def training_lines(training: dict, data: dict) -> list[str]:
         *cpu_lines(training),
         f"- Final losses: {json.dumps(training.get('final_losses', {}))}",
         *ema_lines(training),
+        *prior_lines(training),
         "",
         "Exact command (a resumed run repeats the original flags; a run continued with other "
         "flags lists each phase):",

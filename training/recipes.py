@@ -90,6 +90,11 @@ class Hyper:
     # encoder is pushed towards a z from which the guesser can only say each attribute's base
     # rate, so attribute edits are carried by the condition alone (LatentAttributeClassifier).
     latent_adversary_weight: float = 0.0
+    # VAE: at export, replace the N(0, I) prior that random samples come from by a diagonal
+    # Gaussian fitted to the training images' posterior samples (ex-post density estimation,
+    # Ghosh et al. 2020): the KL term pulls the aggregate posterior towards N(0, I) but never
+    # quite there, and a random z from where no training face landed decodes off the faces.
+    fit_prior: bool = False
 
 
 def ema_with_warmup(decay: float):
@@ -159,8 +164,10 @@ class Recipe:
         """Grid width for ``preview``'s images."""
         return 8
 
-    def finish(self, data: ImageData) -> None:
-        """Last touches before export (e.g. fit the AE's code distribution)."""
+    def finish(self, data: ImageData) -> dict:
+        """Last touches before export (e.g. fit the AE's code distribution); returns what the
+        exported config's ``training`` record should say about them."""
+        return {}
 
     # --- helpers -------------------------------------------------------------------------------
     @property
@@ -281,17 +288,34 @@ class AutoencoderRecipe(Recipe):
         """Grid width for ``preview``'s images."""
         return 8
 
-    def finish(self, data: ImageData) -> None:
-        if self.family != "ae":
-            return
-        images = data.images[:5000]
-        codes = torch.cat(
-            [
-                self.model.encode_stats(to_model_range(chunk.to(self.device)))[0]
-                for chunk in images.split(500)
-            ]
-        )
-        self.model.fit_code_distribution(codes.float())
+    def finish(self, data: ImageData) -> dict:
+        """The AE has no prior: fit a Gaussian to its codes. The VAE keeps N(0, I) unless
+        ``--fit-prior``, which fits one to posterior samples z ~ q(z|x) of the same images."""
+        if self.family == "vae" and not self.hyper.fit_prior:
+            return {}
+        generator = torch.Generator(self.device).manual_seed(0)
+        codes, was_training = [], self.model.training
+        self.model.eval()  # BatchNorm's running statistics, as the exported model encodes
+        with torch.no_grad():
+            for chunk in data.images[:5000].split(500):
+                mean, log_var = self.model.encode_stats(to_model_range(chunk.to(self.device)))
+                if log_var is not None:  # the aggregate posterior, not just its means
+                    mean = reparameterise(mean.float(), log_var.float(), generator)
+                codes.append(mean.float())
+        self.model.train(was_training)
+        codes = torch.cat(codes)
+        self.model.fit_code_distribution(codes)
+        if self.family == "ae":
+            return {}
+        std = self.model.code_std
+        return {
+            "fit_prior": {
+                "posterior_samples": len(codes),
+                "std_min": round(std.min().item(), 3),
+                "std_max": round(std.max().item(), 3),
+                "mean_abs_max": round(self.model.code_mean.abs().max().item(), 3),
+            }
+        }
 
 
 class VAERecipe(AutoencoderRecipe):

@@ -84,7 +84,8 @@ class Autoencoder(GenerativeModel):
             self.decoder = _conv_decoder(z, c, config.base_channels, size)
         else:
             raise ValueError(f"arch must be 'mlp' or 'conv', got {config.arch!r}")
-        # Whitening of the code space (identity for the VAE, whose prior is N(0, I) already).
+        # Whitening of the code space: fitted to the training codes for the AE; identity for the
+        # VAE, whose prior is N(0, I), unless trained with --fit-prior (its fitted posterior).
         self.register_buffer("code_mean", torch.zeros(z))
         self.register_buffer("code_std", torch.ones(z))
 
