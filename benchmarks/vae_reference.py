@@ -9,7 +9,11 @@ CelebA training split for ``--minutes`` of the whole 2-core machine's CPU (the p
 time / 2, as the release figures count CPU-hours). It is then judged exactly like a release
 model (``training.evaluate``: FD, KID, precision/recall in ``judge-celeba64``'s features and
 the pixel statistics), next to the shipped ``vae-celeba64`` measured the same way in the
-same run. Nothing is written to ``checkpoints/``; results go to ``runs/vae-reference.json``.
+same run. Nothing is written to ``checkpoints/``; results go to ``benchmarks/vae_reference.json``
+(committed, like RESULTS.md: ``python -m training.targets`` reads the reference row from it, so
+a fresh clone can check the VAE's targets without 40 minutes of training). The CPU budget buys
+very different step counts on different machines (3,899 steps on an AVX2 EPYC, 10,941 on an
+Intel Xeon with AMX), so say which machine a committed figure came from: the file does.
 """
 
 from __future__ import annotations
@@ -128,6 +132,9 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2, help="cores the CPU budget counts")
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "benchmarks" / "vae_reference.json", help="result JSON"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     train_split, _ = load_split("celeba", args.data_dir)
@@ -137,8 +144,13 @@ def main() -> None:
     real = to_unit(train_split.images[:n])
     rows = {"plain conv VAE (reference)": generate(Sampler(vae), n)}
     if (checkpoint_dir() / "vae-celeba64").is_dir():
-        rows["vae-celeba64 (shipped)"] = generate(gan_core.load("vae-celeba64"), n)
+        saved = json.loads((checkpoint_dir() / "vae-celeba64" / "config.json").read_text())
+        label = f"vae-celeba64 (shipped, weights of {saved.get('gan_core_version', '?')})"
+        rows[label] = generate(gan_core.load("vae-celeba64"), n)
     results = {
+        "measured_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "gan_core_version": gan_core.__version__,
+        "command": "python -m benchmarks.vae_reference " + " ".join(sys.argv[1:]),
         "device": f"{cpu_name()}, capability {torch.backends.cpu.get_cpu_capability()}",
         "threads": args.threads,
         "reference_run": run,
@@ -148,9 +160,9 @@ def main() -> None:
             for name, fake in rows.items()
         },
     }
-    out = ROOT / "runs" / "vae-reference.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    out = args.out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\n{results['device']}, {args.threads} thread(s); reference: {run}\n")
     print("| model | FD | KID x1000 | precision | recall | mean luminance | contrast |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -160,7 +172,7 @@ def main() -> None:
             f"{m['recall']:.2f} | {m.get('mean_luminance', float('nan')):.3f} | "
             f"{m.get('contrast', float('nan')):.3f} |"
         )
-    print(f"\n(written to {out.relative_to(ROOT)})")
+    print(f"\n(written to {out})")
 
 
 if __name__ == "__main__":

@@ -124,3 +124,24 @@ def test_vae_reference_trains_to_its_cpu_budget_and_samples_faces():
     faces = Sampler(vae).sample(4, seed=1)
     assert faces.shape == (4, 3, 64, 64) and 0 <= float(faces.min()) <= float(faces.max()) <= 1
     assert torch.equal(faces, Sampler(vae).sample(4, seed=1))
+
+
+def test_vae_reference_writes_what_the_targets_read(data_dir, tmp_path, monkeypatch):
+    """End to end on the real faces with a tiny budget: the JSON it writes names its machine
+    and command, and ``training.targets`` finds the reference row in it."""
+    import json
+    import sys
+
+    from benchmarks import vae_reference
+    from training import targets
+
+    out = tmp_path / "reference.json"
+    argv = ["vae_reference", "--data-dir", str(data_dir), "--minutes", "0.02", "--cores", "1"]
+    monkeypatch.setattr(sys, "argv", [*argv, "--samples", "64", "--out", str(out)])
+    vae_reference.main()
+    written = json.loads(out.read_text())
+    assert written["command"].endswith(f"--out {out}") and written["measured_utc"]
+    assert written["device"] and written["reference_run"]["steps"] >= 1
+    row = targets.load_vae_reference(out)["models"][targets.VAE_REFERENCE_ROW]
+    assert row["fd"] > 0 and 0 <= row["recall"] <= 1
+    assert any(name.startswith("vae-celeba64 (shipped, weights of ") for name in written["models"])

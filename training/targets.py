@@ -5,9 +5,9 @@
 
 The figures come from what ``training.evaluate --write`` saved beside each checkpoint (the
 project's own judges), the CPU spent from the checkpoint's ``config.json``, and the VAE's cheap
-reference from ``benchmarks.vae_reference`` (``runs/vae-reference.json``; it is not committed, so
-a fresh clone reports that target as not measured until the benchmark has run). A target whose
-figure is missing is reported as "not measured", never as met.
+reference from what ``benchmarks.vae_reference`` measured (``benchmarks/vae_reference.json``,
+committed with the machine and date it came from; without it those targets read "not
+measured"). A target whose figure is missing is reported as "not measured", never as met.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from gan_core.checkpoint import checkpoint_dir
 
 #: CPU-hours count the whole 2-core machine: process CPU seconds / 2 / 3600.
 CORES = 2
-DEFAULT_VAE_REFERENCE = Path(__file__).resolve().parents[1] / "runs" / "vae-reference.json"
+DEFAULT_VAE_REFERENCE = Path(__file__).resolve().parents[1] / "benchmarks" / "vae_reference.json"
 VAE_REFERENCE_ROW = "plain conv VAE (reference)"
 TONE_TOLERANCE = 0.15  # each tone statistic within 15 % of real faces'
 EDITS = ("Eyeglasses", "Smiling", "Male")
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         "--vae-reference",
         type=Path,
         default=DEFAULT_VAE_REFERENCE,
-        help="the JSON benchmarks.vae_reference wrote (default: runs/vae-reference.json)",
+        help="the JSON benchmarks.vae_reference wrote (default: benchmarks/vae_reference.json)",
     )
     args = parser.parse_args(argv)
     reference = load_vae_reference(args.vae_reference)
