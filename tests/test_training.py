@@ -8,6 +8,7 @@ import sys
 
 import pytest
 import torch
+import torch.nn.functional as F
 from run_checks import assert_states_equal, read_metrics, training_state
 from safetensors.torch import load_file
 
@@ -232,6 +233,12 @@ def test_ema_exports_the_average_and_resumes_it_exactly(data_dir, tmp_path, cach
             "--code-range .* got 0",
         ),
         (["infogan", "--data-dir", ".", "--out", "x", "--code-range", "inf"], "positive.*got inf"),
+        (["infogan", "--data-dir", ".", "--out", "x", "--code-std", "-1"], "--code-std .* got -1"),
+        (["infogan", "--data-dir", ".", "--out", "x", "--code-weight", "nan"], "weight.*got nan"),
+        (
+            ["dcgan", "--data-dir", ".", "--out", "x", "--code-std", "1"],
+            "set InfoGAN's codes, not dcgan's",
+        ),
         (
             ["wgan", "--data-dir", ".", "--out", "x", "--instance-noise", "0.1"]
             + ["--instance-noise-steps", "0"],
@@ -363,6 +370,36 @@ def test_infogan_trains_its_continuous_codes_over_code_range(
     assert run_cli("infogan", data_dir, tmp_path / "run", *extra, steps=3) == 0
     assert seen and max(seen) <= code_range
     assert max(seen) > 0.9 * code_range  # 64 x 2 draws: the edge of the range is reached
+
+
+def test_infogan_fixed_code_std_ignores_q_variance_and_is_applied(data_dir, tmp_path, monkeypatch):
+    """--code-std 1 is the InfoGAN authors' squared error on the continuous codes, whatever
+    log-variance Q predicts; the recipe hands --code-std and --code-weight to the loss."""
+    from training import losses
+
+    g = torch.Generator().manual_seed(0)
+    logits, mean = torch.randn(8, 10, generator=g), torch.randn(8, 2, generator=g)
+    category, codes = torch.randint(0, 10, (8,), generator=g), torch.rand(8, 2, generator=g)
+    expected = F.cross_entropy(logits, category) + 0.5 * ((codes - mean) ** 2).sum(1).mean()
+    for log_var in (torch.zeros(8, 2), torch.full((8, 2), -3.0)):
+        fixed = losses.mutual_information(logits, mean, log_var, category, codes, 1.0, 1.0)
+        torch.testing.assert_close(fixed, expected)
+    learned = losses.mutual_information(
+        logits, mean, torch.full((8, 2), -3.0), category, codes, 1.0
+    )
+    assert learned > expected + 1  # exp(3) times the squared error, less 3 per code
+
+    seen = []
+    original = losses.mutual_information
+
+    def spy(*args, **kwargs):
+        seen.append((kwargs["continuous_weight"], kwargs["fixed_std"]))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(losses, "mutual_information", spy)
+    extra = ["--code-std", "0.5", "--code-weight", "2"]
+    assert run_cli("infogan", data_dir, tmp_path / "run", *extra, steps=1) == 0
+    assert seen and set(seen) == {(2.0, 0.5)}
 
 
 def test_snapshots_report_quality_at_cpu_budgets(data_dir, tmp_path):

@@ -204,6 +204,16 @@ def resolve_options(args: argparse.Namespace) -> dict:
             "--code-range is the half-width of InfoGAN's continuous codes in training, "
             f"a positive number (e.g. 1 or 2), got {hyper.code_range}"
         )
+    for flag, value, what in (
+        ("--code-weight", hyper.code_weight, "a loss weight, a number >= 0 (e.g. 0.1 or 1)"),
+        ("--code-std", hyper.code_std, "a standard deviation, a number >= 0 (0 = learned)"),
+    ):
+        if not (math.isfinite(value) and value >= 0):
+            raise UsageError(f"{flag} is {what}, got {value}")
+    if args.family != "infogan" and (
+        hyper.code_weight != Hyper.code_weight or hyper.code_std != Hyper.code_std
+    ):
+        raise UsageError(f"--code-weight and --code-std set InfoGAN's codes, not {args.family}'s")
     if hyper.instance_noise_steps < 1:
         raise UsageError(
             "--instance-noise-steps (generator steps over which --instance-noise falls to 0) "

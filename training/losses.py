@@ -71,14 +71,23 @@ def mutual_information(
     category: torch.Tensor,
     continuous: torch.Tensor,
     continuous_weight: float = 0.1,
+    fixed_std: float = 0.0,
 ) -> torch.Tensor:
     """Negative InfoGAN lower bound: cross-entropy for the category plus the Gaussian negative
-    log-likelihood of the continuous codes under Q(c|x)."""
+    log-likelihood of the continuous codes under Q(c|x).
+
+    ``fixed_std`` > 0 ignores Q's log-variance and assumes that standard deviation (the InfoGAN
+    authors' MNIST code fixes it at 1: a squared error). A learned variance shrinks as Q reads
+    the codes well, and its 1/variance scale then pushes G ever harder to make the codes
+    readable, which can bend a digit into another at the slider's ends.
+    """
     categorical = F.cross_entropy(category_logits.float(), category)
-    nll = 0.5 * (
-        continuous_log_var.float()
-        + (continuous.float() - continuous_mean.float()) ** 2 / continuous_log_var.float().exp()
-    )
+    error2 = (continuous.float() - continuous_mean.float()) ** 2
+    if fixed_std > 0:
+        nll = 0.5 * error2 / fixed_std**2
+    else:
+        log_var = continuous_log_var.float()
+        nll = 0.5 * (log_var + error2 / log_var.exp())
     return categorical + continuous_weight * nll.sum(1).mean()
 
 

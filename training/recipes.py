@@ -68,6 +68,11 @@ class Hyper:
     # trains on [-1, 1] and shows [-2, 2] (the app's slider range) as extrapolation; 2 was
     # tried to train on that whole range, inconclusively (benchmarks/RESULTS.md), so 1 stays.
     code_range: float = 1.0
+    # InfoGAN: weight of the continuous codes' term in the mutual-information loss, and the
+    # standard deviation Q assumes for them (0 = Q's own learned log-variance; the InfoGAN
+    # authors' MNIST code fixes it at 1 and weighs every code 1).
+    code_weight: float = 0.1
+    code_std: float = 0.0
     cls_weight: float | None = None  # CVAE-GAN attribute-classifier loss (default: recipe's)
     flip_horizontal: bool = False
     # Exponential moving average of the exported model's weights (0 = off). An average of the
@@ -556,19 +561,24 @@ class InfoGANRecipe(Recipe):
             fake = self.model(self.z(n), category=category, continuous=continuous)
             real_logits, _ = self.discriminator(real)
             fake_logits, features = self.discriminator(fake.detach())
-            info_d = losses.mutual_information(
-                *self.discriminator.q(features), category, continuous
-            )
+            info_d = self.mutual_information(features, category, continuous)
             d_loss = losses.discriminator_bce(real_logits, fake_logits)
         self.step(opt_d, d_loss + self.hyper.info_weight * info_d, sync)
         with self.autocast():
             fake_logits, features = self.discriminator(fake)
-            info_g = losses.mutual_information(
-                *self.discriminator.q(features), category, continuous
-            )
+            info_g = self.mutual_information(features, category, continuous)
             g_loss = losses.generator_nonsaturating(fake_logits)
         self.step(opt_g, g_loss + self.hyper.info_weight * info_g, sync)
         return {"d": d_loss.detach(), "g": g_loss.detach(), "info": info_g.detach()}
+
+    def mutual_information(self, features, category, continuous) -> torch.Tensor:
+        return losses.mutual_information(
+            *self.discriminator.q(features),
+            category,
+            continuous,
+            continuous_weight=self.hyper.code_weight,
+            fixed_std=self.hyper.code_std,
+        )
 
     def preview_columns(self, n):
         return n // self.config.n_categories
