@@ -151,6 +151,20 @@ def test_resume_continues_exactly(data_dir, tmp_path, cache_dir):
     assert read_metrics(straight)[-1]["g"] == read_metrics(split)[-1]["g"]
 
 
+def test_an_export_only_resume_keeps_the_runs_final_losses(data_dir, tmp_path, cache_dir):
+    """--resume --export with no steps left (how a run stopped by --max-minutes is exported)
+    reports the last logged losses, not an empty record, in the checkpoint's config."""
+    out, export = tmp_path / "run", tmp_path / "export"
+    extra = ("--log-every", "1")
+    assert run_cli("gan", data_dir, out, *extra, cache_dir=cache_dir, steps=3) == 0
+    logged = read_metrics(out)[-1]
+    again = ("--resume", "--export", str(export), *extra)
+    assert run_cli("gan", data_dir, out, *again, cache_dir=cache_dir, steps=3) == 0
+    final = json.loads((export / "config.json").read_text())["training"]["final_losses"]
+    assert final and final == {k: logged[k] for k in final}
+    assert set(final) == {"d", "g"}
+
+
 def test_max_minutes_is_a_budget_per_invocation(data_dir, tmp_path, cache_dir):
     """A resumed run gets a fresh --max-minutes: what earlier sessions spent does not count."""
     from training.loop import load_state, save_state_atomically

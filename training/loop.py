@@ -67,11 +67,16 @@ def load_state(path: Path) -> dict[str, Any]:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
-def drop_metrics_after(path: Path, step: int) -> None:
+#: metrics.jsonl fields that are not losses
+LOG_FIELDS = ("step", "images_per_second", "elapsed_seconds", "cpu_seconds")
+
+
+def drop_metrics_after(path: Path, step: int) -> dict[str, float]:
     """On ``--resume`` the steps after the checkpoint run again: drop their old records (and a
-    line cut by a kill) so every step is logged once, in order."""
+    line cut by a kill) so every step is logged once, in order. Returns the losses of the last
+    record kept, so a resume that only exports still reports the run's final losses."""
     if not path.is_file():
-        return
+        return {}
     lines = path.read_text().splitlines()
     keep = []
     for line in lines:
@@ -84,6 +89,9 @@ def drop_metrics_after(path: Path, step: int) -> None:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text("".join(line + "\n" for line in keep))
         os.replace(tmp, path)
+    if not keep:
+        return {}
+    return {k: v for k, v in json.loads(keep[-1]).items() if k not in LOG_FIELDS}
 
 
 def non_finite_tensor(modules: dict[str, torch.nn.Module]) -> str | None:
@@ -135,6 +143,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
         world_size=world_size,
     )
     start_step, elapsed_before, cpu_before = 0, 0.0, 0.0
+    last_logged: dict[str, float] = {}  # losses of the last record before a resume
     if options.resume and state_path.exists():
         state = load_state(state_path)
         for name, net in recipe.networks().items():
@@ -154,7 +163,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
         cpu_before = float(state.get("cpu_seconds", 0.0))
         if is_main:
             log.info("resumed from %s at step %d", state_path, start_step)
-            drop_metrics_after(out / "metrics.jsonl", start_step)
+            last_logged = drop_metrics_after(out / "metrics.jsonl", start_step)
     elif options.resume and is_main:
         log.info("--resume: no %s yet, starting from scratch", state_path)
     if world_size > 1:
@@ -230,7 +239,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
     # CPU time of this process (all threads): the honest cost when the machine is shared.
     cpu_started = time.process_time()
     window_start, window_steps = started, 0
-    step, last = start_step, {}
+    step, last = start_step, dict(last_logged)
     stopped_early = False
     try:
         if start_step == 0:
