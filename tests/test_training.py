@@ -414,6 +414,13 @@ def test_infogan_fixed_code_std_ignores_q_variance_and_is_applied(data_dir, tmp_
     extra = ["--code-std", "0.5", "--code-weight", "2"]
     assert run_cli("infogan", data_dir, tmp_path / "run", *extra, steps=1) == 0
     assert seen and set(seen) == {(2.0, 0.5)}
+    seen.clear()  # the family's defaults: the authors' fixed std 1, weight 1 (won the A/B)
+    assert run_cli("infogan", data_dir, tmp_path / "default", steps=1) == 0
+    assert seen and set(seen) == {(1.0, 1.0)}
+    seen.clear()  # how the 0.7.0 weights were trained: Q's learned variance, weight 0.1
+    old = ["--code-std", "0", "--code-weight", "0.1"]
+    assert run_cli("infogan", data_dir, tmp_path / "old", *old, steps=1) == 0
+    assert seen and set(seen) == {(0.1, 0.0)}
 
 
 def test_snapshots_report_quality_at_cpu_budgets(data_dir, tmp_path):

@@ -210,9 +210,7 @@ def resolve_options(args: argparse.Namespace) -> dict:
     ):
         if not (math.isfinite(value) and value >= 0):
             raise UsageError(f"{flag} is {what}, got {value}")
-    if args.family != "infogan" and (
-        hyper.code_weight != Hyper.code_weight or hyper.code_std != Hyper.code_std
-    ):
+    if args.family != "infogan" and (args.code_weight is not None or args.code_std is not None):
         raise UsageError(f"--code-weight and --code-std set InfoGAN's codes, not {args.family}'s")
     if hyper.instance_noise_steps < 1:
         raise UsageError(
