@@ -67,7 +67,7 @@ def load_state(path: Path) -> dict[str, Any]:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
-#: metrics.jsonl fields that are not losses
+#: metrics.jsonl fields that are not losses (the loop writes them beside each record's losses)
 LOG_FIELDS = ("step", "images_per_second", "elapsed_seconds", "cpu_seconds")
 
 
@@ -239,7 +239,7 @@ def train(recipe: Recipe, data: ImageData, options: LoopOptions) -> dict[str, An
     # CPU time of this process (all threads): the honest cost when the machine is shared.
     cpu_started = time.process_time()
     window_start, window_steps = started, 0
-    step, last = start_step, dict(last_logged)
+    step, last = start_step, last_logged
     stopped_early = False
     try:
         if start_step == 0:

@@ -32,6 +32,7 @@ from gan_core.arithmetic import ARITHMETIC_PRESETS  # noqa: E402
 from gan_core.checkpoint import checkpoint_dir  # noqa: E402
 from gan_core.families import FAMILIES  # noqa: E402
 from training.evaluate import ARITHMETIC_METRICS, arithmetic_target  # noqa: E402
+from training.loop import LOG_FIELDS  # noqa: E402
 from training.targets import machine_cpu_hours  # noqa: E402
 
 TIMELINE_FRAMES = 8
@@ -213,8 +214,7 @@ def loss_curves(run: Path, out: Path) -> bool:
     if not path.is_file():
         return False
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    not_losses = ("step", "images_per_second", "elapsed_seconds", "cpu_seconds")
-    keys = [k for k in rows[-1] if k not in not_losses]
+    keys = [k for k in rows[-1] if k not in LOG_FIELDS]
     fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 2.6), squeeze=False)
     for ax, key in zip(axes[0], keys):
         steps = [r["step"] for r in rows if key in r]
