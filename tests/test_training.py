@@ -141,6 +141,44 @@ def test_vae_fit_prior_changes_only_the_sampling_prior(data_dir, tmp_path):
     assert "128 posterior samples" in line and f"std {fit['std_min']}–{fit['std_max']}" in line
 
 
+def test_prior_mixture_is_fitted_exported_and_sampled(data_dir, tmp_path):
+    """--prior-components K: at export a K-component mixture is fitted to the whitened codes;
+    the checkpoint rebuilds it, random latents follow it and a seed still fixes an image."""
+    out = tmp_path / "vae"
+    extra = ("--fit-prior", "true", "--prior-components", "3", "--export", str(out / "export"))
+    assert run_cli("vae", data_dir, out, *extra, "--half", steps=3) == 0
+    config = json.loads((out / "export" / "config.json").read_text())
+    assert config["prior_components"] == 3
+    mixture = config["training"]["prior_mixture"]
+    assert mixture["components"] == 3 and mixture["codes"] == 128
+    assert mixture["held_out_log_likelihood"] < mixture["train_log_likelihood"]
+    model = gan_core.load(out / "export")
+    assert model.prior_means.shape == (3, 4) and model.prior_scale_tril.shape == (3, 4, 4)
+    assert torch.allclose(model.prior_weights.sum(), torch.tensor(1.0), atol=1e-3)
+    z = model.random_latents(4000, torch.Generator().manual_seed(0))
+    expected = (model.prior_weights.float()[:, None] * model.prior_means.float()).sum(0)
+    assert torch.allclose(z.mean(0), expected, atol=0.1)  # the mixture's mean, not N(0, I)'s 0
+    assert torch.equal(model.sample(2, seed=5), model.sample(2, seed=5))
+    from ui.studio import Studio  # the app draws from the mixture too, seed 7 alike in any batch
+
+    alone, _ = Studio._latents(model, [7])
+    batch, _ = Studio._latents(model, [3, 7])
+    assert torch.equal(alone[0], batch[1]) and not torch.equal(batch[0], batch[1])
+    from training.model_card import training_lines
+
+    (line,) = [line for line in training_lines(config["training"], {}) if "Random latents" in line]
+    assert "3-component" in line and "128 training codes" in line
+
+
+def test_set_prior_mixture_rejects_wrong_shapes():
+    from gan_core.models.autoencoder import VAE, VAEConfig
+
+    model = VAE(VAEConfig(z_dim=4))
+    with pytest.raises(ValueError, match=r"means \(K, 4\)"):
+        model.set_prior_mixture(torch.ones(2), torch.zeros(2, 3), torch.eye(3).repeat(2, 1, 1))
+    assert model.config.prior_components == 0
+
+
 def test_resume_continues_exactly(data_dir, tmp_path, cache_dir):
     straight, split = tmp_path / "straight", tmp_path / "split"
     assert run_cli("dcgan", data_dir, straight, cache_dir=cache_dir, steps=4) == 0
@@ -270,6 +308,19 @@ def test_ema_exports_the_average_and_resumes_it_exactly(data_dir, tmp_path, cach
         (
             ["dcgan", "--data-dir", ".", "--out", "x", "--fit-prior", "true"],
             "--fit-prior fits the vae family's sampling prior, not dcgan's",
+        ),
+        (
+            ["vae", "--data-dir", ".", "--out", "x", "--prior-components", "5"],
+            "only happens with --fit-prior true",
+        ),
+        (
+            ["dcgan", "--data-dir", ".", "--out", "x", "--prior-components", "5"],
+            "ae and vae families' sampling prior, not dcgan's",
+        ),
+        (["ae", "--data-dir", ".", "--out", "x", "--prior-components", "-1"], "a count.*got -1"),
+        (
+            ["vae", "--data-dir", ".", "--out", "x", "--set", "prior_components=2"],
+            "fitted at export: use --prior-components",
         ),
         (
             ["vae", "--data-dir", ".", "--out", "x", "--latent-adversary-weight", "0.1"],

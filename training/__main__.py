@@ -161,6 +161,8 @@ def resolve_options(args: argparse.Namespace) -> dict:
         key, sep, raw = item.partition("=")
         if not sep:
             raise UsageError(f"--set takes KEY=VALUE, got {item!r}")
+        if key == "prior_components":
+            raise UsageError("the sampling prior is fitted at export: use --prior-components K")
         if key not in config_fields or key in ("family", "data", "training"):
             raise UsageError(
                 f"--set {key}: {args.family} has no config field {key!r}; fields: "
@@ -228,6 +230,19 @@ def resolve_options(args: argparse.Namespace) -> dict:
             raise UsageError(f"{option} is {what}, not {args.family}")
     if hyper.fit_prior and args.family != "vae":
         raise UsageError(f"--fit-prior fits the vae family's sampling prior, not {args.family}'s")
+    if hyper.prior_components < 0:
+        raise UsageError(f"--prior-components is a count (0 = off), got {hyper.prior_components}")
+    if hyper.prior_components > 0:
+        if args.family not in ("ae", "vae"):
+            raise UsageError(
+                f"--prior-components fits the ae and vae families' sampling prior, "
+                f"not {args.family}'s"
+            )
+        if args.family == "vae" and not hyper.fit_prior:
+            raise UsageError(
+                "--prior-components fits a mixture to the VAE's posterior codes, which only "
+                "happens with --fit-prior true: add it"
+            )
     try:
         parse_policy(hyper.augment)
     except ValueError as error:

@@ -404,15 +404,24 @@ def ema_lines(training: dict) -> list[str]:
 
 
 def prior_lines(training: dict) -> list[str]:
-    fit = training.get("fit_prior")
-    if not fit:
-        return []
-    return [
-        f"- Sampling prior: a diagonal Gaussian fitted to {fit['posterior_samples']:,} posterior "
-        "samples z ~ q(z|x) of training images (`--fit-prior`), not N(0, I): per-dimension "
-        f"std {fit['std_min']}–{fit['std_max']}, means within ±{fit['mean_abs_max']}, so the KL "
-        "term had brought the codes close to N(0, I) but not onto it"
-    ]
+    fit, mixture = training.get("fit_prior"), training.get("prior_mixture")
+    lines = []
+    if fit:
+        shape = "a diagonal Gaussian" if not mixture else "a diagonal Gaussian (the z scale)"
+        lines.append(
+            f"- Sampling prior: {shape} fitted to {fit['posterior_samples']:,} posterior "
+            "samples z ~ q(z|x) of training images (`--fit-prior`), not N(0, I): per-dimension "
+            f"std {fit['std_min']}–{fit['std_max']}, means within ±{fit['mean_abs_max']}, so the "
+            "KL term had brought the codes close to N(0, I) but not onto it"
+        )
+    if mixture:
+        lines.append(
+            f"- Random latents: a {mixture['components']}-component full-covariance Gaussian "
+            f"mixture fitted to {mixture['codes']:,} training codes (`--prior-components`); "
+            f"log-likelihood per held-out code {mixture['held_out_log_likelihood']} "
+            f"(fitting codes {mixture['train_log_likelihood']}, fitted on 90 % first)"
+        )
+    return lines
 
 
 def cpu_lines(training: dict) -> list[str]:

@@ -100,6 +100,10 @@ class Hyper:
     # Ghosh et al. 2020): the KL term pulls the aggregate posterior towards N(0, I) but never
     # quite there, and a random z from where no training face landed decodes off the faces.
     fit_prior: bool = False
+    # AE/VAE: with K > 0, random latents come from a K-component full-covariance Gaussian mixture
+    # fitted to the same codes (scikit-learn's GaussianMixture) rather than one diagonal
+    # Gaussian; K is chosen by the log-likelihood of held-out codes (benchmarks/vae_prior.py).
+    prior_components: int = 0
 
 
 def ema_with_warmup(decay: float):
@@ -295,25 +299,22 @@ class AutoencoderRecipe(Recipe):
 
     def finish(self, data: ImageData) -> dict:
         """The AE has no prior: fit a Gaussian to its codes. The VAE keeps N(0, I) unless
-        ``--fit-prior``, which fits one to posterior samples z ~ q(z|x) of the same images."""
+        ``--fit-prior``, which fits one to posterior samples z ~ q(z|x) of the same images;
+        ``--prior-components K`` then fits a K-component mixture to them as well."""
         if self.family == "vae" and not self.hyper.fit_prior:
             return {}
-        generator = torch.Generator(self.device).manual_seed(0)
-        codes, was_training = [], self.model.training
-        self.model.eval()  # BatchNorm's running statistics, as the exported model encodes
-        with torch.no_grad():
-            for chunk in data.images[:5000].split(500):
-                mean, log_var = self.model.encode_stats(to_model_range(chunk.to(self.device)))
-                if log_var is not None:  # the aggregate posterior, not just its means
-                    mean = reparameterise(mean.float(), log_var.float(), generator)
-                codes.append(mean.float())
-        self.model.train(was_training)
-        codes = torch.cat(codes)
+        components = self.hyper.prior_components
+        # a mixture has more to fit: all the images, up to 20,000
+        codes = training_codes(self.model, data.images[: 20000 if components else 5000])
         self.model.fit_code_distribution(codes)
+        report: dict = {}
+        if components:
+            whitened = (codes - self.model.code_mean) / self.model.code_std
+            report["prior_mixture"] = fit_prior_mixture(self.model, whitened.cpu(), components)
         if self.family == "ae":
-            return {}
+            return report
         std = self.model.code_std
-        return {
+        return report | {
             "fit_prior": {
                 "posterior_samples": len(codes),
                 "std_min": round(std.min().item(), 3),
@@ -321,6 +322,61 @@ class AutoencoderRecipe(Recipe):
                 "mean_abs_max": round(self.model.code_mean.abs().max().item(), 3),
             }
         }
+
+
+def training_codes(model, images: torch.Tensor, seed: int = 0) -> torch.Tensor:
+    """Codes of uint8 ``images`` in eval mode (BatchNorm's running statistics, as the exported
+    model encodes): the AE's codes, or one posterior sample z ~ q(z|x) per image for the VAE
+    (the aggregate posterior, not just its means)."""
+    device = next(model.parameters()).device
+    generator = torch.Generator(device).manual_seed(seed)
+    codes, was_training = [], model.training
+    model.eval()
+    with torch.no_grad():
+        for chunk in images.split(500):
+            mean, log_var = model.encode_stats(to_model_range(chunk.to(device)))
+            if log_var is not None:
+                mean = reparameterise(mean.float(), log_var.float(), generator)
+            codes.append(mean.float())
+    model.train(was_training)
+    return torch.cat(codes)
+
+
+def fit_prior_mixture(model, z: torch.Tensor, components: int, seed: int = 0) -> dict:
+    """Fit a full-covariance Gaussian mixture to latents ``z`` (N, z_dim), first on 90 % of them
+    to report the held-out log-likelihood per code (the figure to choose K by: more components
+    always fit the training codes better, and past the best K they memorise them), then on all."""
+    from sklearn.mixture import GaussianMixture  # training-only dependency
+
+    if len(z) < 10 * components:
+        raise ValueError(
+            f"--prior-components {components} needs at least {10 * components} codes to fit, "
+            f"got {len(z)}: use fewer components or more images"
+        )
+    x = z.double().numpy()
+    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed)).numpy()
+    cut = int(0.9 * len(x))
+    fit, held_out = x[order[:cut]], x[order[cut:]]
+
+    def mixture() -> GaussianMixture:  # reg_covar in whitened units (per-dimension std ~1)
+        return GaussianMixture(
+            components, covariance_type="full", reg_covar=1e-3, max_iter=300, random_state=seed
+        )
+
+    trial = mixture().fit(fit)
+    final = mixture().fit(x)
+    model.set_prior_mixture(
+        torch.from_numpy(final.weights_),
+        torch.from_numpy(final.means_),
+        torch.linalg.cholesky(torch.from_numpy(final.covariances_)),
+    )
+    return {
+        "components": components,
+        "codes": len(x),
+        "held_out_log_likelihood": round(float(trial.score(held_out)), 2),
+        "train_log_likelihood": round(float(trial.score(fit)), 2),
+        "converged": bool(final.converged_),
+    }
 
 
 class VAERecipe(AutoencoderRecipe):

@@ -377,7 +377,7 @@ class Studio:
         zs, drawn = [], []
         for seed in seeds:
             generator = make_generator(seed)
-            zs.append(torch.randn(model.z_dim, generator=generator))
+            zs.append(model.random_latents(1, generator)[0])
             drawn.append(model.random_conditions(1, generator))
         conditions = {key: torch.cat([d[key] for d in drawn]) for key in drawn[0]}
         return truncate(torch.stack(zs), truncation), conditions

@@ -23,6 +23,9 @@ class AutoencoderConfig(ModelConfig):
     arch: str = "mlp"  # "mlp" (28x28) or "conv" (64x64)
     hidden: int = 512  # MLP width
     base_channels: int = 32  # conv width at full resolution
+    # Random latents: 0 = z ~ N(0, I); K > 0 = a K-component full-covariance Gaussian mixture
+    # fitted to the training codes at export (``set_prior_mixture``), in the same z space.
+    prior_components: int = 0
 
 
 def _conv_encoder(channels: int, width: int, image_size: int, out_features: int) -> nn.Module:
@@ -88,6 +91,11 @@ class Autoencoder(GenerativeModel):
         # VAE, whose prior is N(0, I), unless trained with --fit-prior (its fitted posterior).
         self.register_buffer("code_mean", torch.zeros(z))
         self.register_buffer("code_std", torch.ones(z))
+        if config.prior_components > 0:
+            k = config.prior_components
+            self.register_buffer("prior_weights", torch.full((k,), 1 / k))
+            self.register_buffer("prior_means", torch.zeros(k, z))
+            self.register_buffer("prior_scale_tril", torch.eye(z).repeat(k, 1, 1))
 
     def encode_stats(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Images in [-1, 1] -> (code, None); the VAE returns (mean, log-variance)."""
@@ -119,6 +127,39 @@ class Autoencoder(GenerativeModel):
         """Store the mean/std of training codes so random z decode to plausible images."""
         self.code_mean.copy_(codes.mean(0))
         self.code_std.copy_(codes.std(0).clamp_min(1e-4))
+
+    @torch.no_grad()
+    def set_prior_mixture(
+        self, weights: torch.Tensor, means: torch.Tensor, scale_tril: torch.Tensor
+    ) -> None:
+        """Draw random latents from a Gaussian mixture in z space (weights (K,), means (K, z),
+        Cholesky factors (K, z, z)) instead of N(0, I): one Gaussian, however well fitted,
+        puts mass between the clusters the training codes form, where no face decodes well.
+        Sets ``config.prior_components`` so that the exported config rebuilds the buffers."""
+        k, z = means.shape
+        if weights.shape != (k,) or scale_tril.shape != (k, z, z) or z != self.z_dim:
+            raise ValueError(
+                f"a mixture over z_dim {self.z_dim} needs weights (K,), means (K, {self.z_dim}) "
+                f"and scale_tril (K, {self.z_dim}, {self.z_dim}); got {tuple(weights.shape)}, "
+                f"{tuple(means.shape)}, {tuple(scale_tril.shape)}"
+            )
+        device = self.code_mean.device
+        for name, value in (
+            ("prior_weights", weights / weights.sum()),
+            ("prior_means", means),
+            ("prior_scale_tril", torch.tril(scale_tril)),
+        ):
+            self.register_buffer(name, value.to(device=device, dtype=torch.float32).clone())
+        self.config.prior_components = k
+
+    def random_latents(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        if self.config.prior_components == 0:
+            return super().random_latents(n, generator)
+        weights = self.prior_weights.float().cpu().clamp_min(0)
+        component = torch.multinomial(weights, n, replacement=True, generator=generator)
+        eps = torch.randn(n, self.z_dim, generator=generator)
+        scale = self.prior_scale_tril.float().cpu()[component]
+        return self.prior_means.float().cpu()[component] + (scale @ eps.unsqueeze(-1)).squeeze(-1)
 
 
 @dataclasses.dataclass

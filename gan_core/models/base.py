@@ -60,6 +60,10 @@ class GenerativeModel(nn.Module):
         """Training-time call (gradients on, images in [-1, 1]); same as ``decode``."""
         return self.decode(z, **conditions)
 
+    def random_latents(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """``n`` latents from the model's prior: N(0, I) unless a subclass fitted another one."""
+        return torch.randn(n, self.z_dim, generator=generator)
+
     def random_conditions(self, n: int, generator: torch.Generator) -> dict[str, torch.Tensor]:
         """Conditions to use when the caller gives none (e.g. a random InfoGAN category)."""
         return {}
@@ -99,7 +103,7 @@ class GenerativeModel(nn.Module):
         if not isinstance(n, int) or n < 1:
             raise ValueError(f"n must be a positive integer, got {n!r}")
         generator = make_generator(seed)
-        z = truncate(torch.randn(n, self.z_dim, generator=generator), truncation)
+        z = truncate(self.random_latents(n, generator), truncation)
         drawn = self.random_conditions(n, generator)
         drawn.update(conditions)
         return self.generate(z, **drawn)
