@@ -261,6 +261,23 @@ def test_every_tab_renders_and_works(page, shots):
     assert_no_error(page)
 
 
+def test_choosing_another_model_redraws_its_pictures(page, shots):
+    """A grid or strip left from the previous model under the new one's name would mislead."""
+    open_tab(page, "Sample")
+    first = wait_for_image(page, "Samples")
+    page.get_by_label("Model").filter(visible=True).first.click()
+    page.get_by_role("option", name="vae-celeba64").click()
+    wait_for_image(page, "Samples", first)
+    open_tab(page, "Interpolate")
+    strip = wait_for_image(page, "Frames A → B")
+    page.get_by_label("Model").filter(visible=True).first.click()
+    page.get_by_role("option", name="wgan-gp-celeba64").click()
+    wait_for_image(page, "Frames A → B", strip)
+    settle(page)
+    assert_no_error(page)
+    page.screenshot(path=shots / "model-change.png", full_page=True)
+
+
 def test_dragging_an_infogan_slider_updates_the_digit_live(page, shots):
     open_tab(page, "InfoGAN codes")
     image = page.locator("#infogan-image img")

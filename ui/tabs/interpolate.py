@@ -85,6 +85,17 @@ def build(ctx: TabContext) -> None:
         api_name="candidates",
     )
 
+    def refresh(name: str, a: float, b: float, n: float, path: str, seed: float, count: float):
+        """A new model redraws both the strip and the candidates (the old ones are not its)."""
+        return (*interpolate(name, a, b, n, path), *show_candidates(name, seed, count))
+
+    model.input(
+        guarded(refresh),
+        [model, seed_a, seed_b, frames, method, cand_seed, cand_count],
+        [strip, gif, file, video, gallery, cand_seeds],
+        api_visibility="private",
+    )
+
     def pick_end(end: str, seeds: list[int], a: float, b: float, evt: GalleryClick):
         if not seeds or not isinstance(evt.index, int) or evt.index >= len(seeds):
             return a, b

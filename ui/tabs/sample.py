@@ -29,6 +29,8 @@ def build(ctx: TabContext) -> None:
         return tuple(studio.sample(name, seed, n, psi))
 
     go.click(guarded(sample), [model, seed, count, psi], [grid, file], api_name="sample")
+    # A grid left from the previous model under the new model's name would mislead.
+    model.input(guarded(sample), [model, seed, count, psi], [grid, file], api_visibility="private")
 
     def sample_random(name: str, n: float, psi: float):
         seed = random_seed()
