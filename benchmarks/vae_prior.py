@@ -41,8 +41,7 @@ from training.recipes import fit_prior_mixture, training_codes  # noqa: E402
 
 def decode_codes(model, codes: torch.Tensor) -> torch.Tensor:
     """Images in [0, 1] of raw codes (before the model's z whitening)."""
-    z = (codes - model.code_mean) / model.code_std
-    return torch.cat([model.generate(chunk) for chunk in z.split(250)])
+    return torch.cat([model.generate(chunk) for chunk in model.code_to_latent(codes).split(250)])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     # the whitening the export fits (--fit-prior), redone here so every prior shares one z scale
     base = copy.deepcopy(model)
     base.fit_code_distribution(codes)
-    z = ((codes - base.code_mean) / base.code_std).cpu()
+    z = base.code_to_latent(codes).cpu()
     judge = None if args.no_judge else gan_core.load(JUDGES[domain])
     real = to_unit(train_split.images[:n])
     rows = []

@@ -309,8 +309,8 @@ class AutoencoderRecipe(Recipe):
         self.model.fit_code_distribution(codes)
         report: dict = {}
         if components:
-            whitened = (codes - self.model.code_mean) / self.model.code_std
-            report["prior_mixture"] = fit_prior_mixture(self.model, whitened.cpu(), components)
+            z = self.model.code_to_latent(codes).cpu()
+            report["prior_mixture"] = fit_prior_mixture(self.model, z, components)
         if self.family == "ae":
             return report
         std = self.model.code_std

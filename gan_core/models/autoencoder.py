@@ -120,6 +120,10 @@ class Autoencoder(GenerativeModel):
             code, _ = self.encode_stats(x * 2 - 1)
         finally:
             self.train(was_training)
+        return self.code_to_latent(code)
+
+    def code_to_latent(self, code: torch.Tensor) -> torch.Tensor:
+        """Raw codes (the encoder's) -> latents z in the whitened space ``decode`` reads."""
         return (code - self.code_mean) / self.code_std
 
     @torch.no_grad()
