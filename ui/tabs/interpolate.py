@@ -119,5 +119,5 @@ def build(ctx: TabContext) -> None:
         "interpolate",
         first_look,
         [strip, gif, file, video, gallery, cand_seeds],
-        started_by=[go.click, cand_go.click, gallery.select],
+        started_by=[go.click, cand_go.click, gallery.select, model.input],
     )
