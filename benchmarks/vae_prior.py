@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     codes = training_codes(model, train_split.images[:20000])
     # the whitening the export fits (--fit-prior), redone here so every prior shares one z scale
     base = copy.deepcopy(model)
+    base.clear_prior_mixture()  # a released model's own mixture must not stand in for the rows
     base.fit_code_distribution(codes)
     z = base.code_to_latent(codes).cpu()
     judge = None if args.no_judge else gan_core.load(JUDGES[domain])

@@ -168,6 +168,10 @@ def test_prior_mixture_is_fitted_exported_and_sampled(data_dir, tmp_path):
 
     (line,) = [line for line in training_lines(config["training"], {}) if "Random latents" in line]
     assert "3-component" in line and "128 training codes" in line
+    model.clear_prior_mixture()  # what benchmarks/vae_prior.py compares the mixture with
+    assert model.config.prior_components == 0 and "prior_means" not in model.state_dict()
+    z = model.random_latents(4000, torch.Generator().manual_seed(0))
+    assert z.mean(0).abs().max() < 0.1 and (z.std(0) - 1).abs().max() < 0.1
 
 
 def test_set_prior_mixture_rejects_wrong_shapes():
@@ -326,6 +330,11 @@ def test_ema_exports_the_average_and_resumes_it_exactly(data_dir, tmp_path, cach
             ["vae", "--data-dir", ".", "--out", "x", "--latent-adversary-weight", "0.1"],
             "encoder loss of the cvae-gan family, not vae",
         ),
+        (
+            ["dcgan", "--data-dir", ".", "--out", "x", "--edit-weight", "1"],
+            "generator loss of the cvae-gan family, not dcgan",
+        ),
+        (["cvae-gan", "--data-dir", ".", "--out", "x", "--edit-weight", "-1"], ">= 0.*got -1"),
     ],
 )
 def test_bad_arguments_give_a_clear_error(args, message, tmp_path, monkeypatch):
@@ -393,6 +402,24 @@ def test_cvae_gan_latent_adversary_trains_a_guesser_that_is_not_exported(data_di
     assert any(not torch.equal(faint[k], on[k]) for k in encoder)
     train("on", "1", "--resume", steps=3)
     assert training_state(adversary)["step"] == 3
+
+
+def test_cvae_gan_edit_weight_adds_a_generator_loss_on_the_flipped_attribute(data_dir, tmp_path):
+    """--edit-weight logs C's loss on the one flipped attribute and trains G with it: the same
+    seed with a negligible weight gives other generator weights than with weight 1."""
+
+    def train(name, weight):
+        out = tmp_path / name
+        extra = ("--edit-weight", weight, "--export", str(out / "export"))
+        assert run_cli("cvae-gan", data_dir, out, *extra, steps=2) == 0
+        return out, load_file(out / "export" / "model.safetensors")
+
+    (plain, _), (_, faint) = train("off", "0"), train("faint", "1e-30")
+    edited, on = train("on", "1")
+    assert "edit" not in read_metrics(plain)[0]
+    assert all(0 < m["edit"] < 10 for m in read_metrics(edited))
+    generator = [k for k in on if k.startswith("generator")]
+    assert generator and any(not torch.equal(faint[k], on[k]) for k in generator)
 
 
 def test_exported_weights_hold_only_inference_networks(data_dir, tmp_path, cache_dir):

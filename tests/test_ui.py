@@ -68,21 +68,24 @@ def starts(ctx, name: str) -> set[tuple[int, str]]:
 
 
 def test_a_first_look_never_replaces_what_the_visitor_started(tmp_path):
-    """Every first look that can come late (all but /status's) is dropped once the visitor
-    has started their own work in the tab; in Vector arithmetic, typing into a seed box is
-    such a start (a late first look used to overwrite the typed seeds)."""
-    from ui.demo import STATUS_LOOKS, build_demo, note_started, unless_started
+    """Every first look, /status's included, is dropped once the visitor has started their
+    own work in the tab; in Vector arithmetic, typing into a seed box is such a start (a late
+    first look used to overwrite the typed seeds)."""
+    from ui.demo import build_demo, note_started, unless_started
     from ui.studio import Studio
 
     demo, ctx = build_demo(Studio(output_dir=tmp_path))
     deps = demo.get_config_file()["dependencies"]
     unqueued = [d for d in deps if d.get("queue") is False]
     for name in ctx.loaders:
-        if name in STATUS_LOOKS:  # with every tab's warning in /status, answered first
-            continue
         triggers = starts(ctx, name)
         assert triggers, f"nothing the visitor does stops the first look of {name}"
         assert any(triggers <= {tuple(t) for t in d["targets"]} for d in unqueued), name
+    # /status (the Sample and InfoGAN first looks) reads the same per-visitor state
+    status = next(d for d in deps if d.get("api_name") == "status")
+    sample_starts = starts(ctx, "sample")
+    marks = [d for d in unqueued if d["targets"] and tuple(d["targets"][0]) in sample_starts]
+    assert marks and status["inputs"] == marks[0]["inputs"]
     row_a = ctx.loaders["arithmetic"][1][2]
     assert (row_a._id, "input") in starts(ctx, "arithmetic")
 

@@ -222,6 +222,7 @@ def resolve_options(args: argparse.Namespace) -> dict:
     for flag, families, what in (
         ("perceptual_weight", ("ae", "vae"), "a decoder loss of the ae and vae families"),
         ("latent_adversary_weight", ("cvae-gan",), "an encoder loss of the cvae-gan family"),
+        ("edit_weight", ("cvae-gan",), "a generator loss of the cvae-gan family"),
     ):
         weight, option = getattr(hyper, flag), "--" + flag.replace("_", "-")
         if not (math.isfinite(weight) and weight >= 0):

@@ -95,6 +95,10 @@ class Hyper:
     # encoder is pushed towards a z from which the guesser can only say each attribute's base
     # rate, so attribute edits are carried by the condition alone (LatentAttributeClassifier).
     latent_adversary_weight: float = 0.0
+    # CVAE-GAN: extra weight of C's loss on the one attribute flipped for the transfer target
+    # (0 = off). In the recipe's own "cls" term that attribute is one of ten in a mean, so the
+    # edit the app offers gets a tenth of a weight that is already small next to the pixels.
+    edit_weight: float = 0.0
     # VAE: at export, replace the N(0, I) prior that random samples come from by a diagonal
     # Gaussian fitted to the training images' posterior samples (ex-post density estimation,
     # Ghosh et al. 2020): the KL term pulls the aggregate posterior towards N(0, I) but never
@@ -768,6 +772,11 @@ class CVAEGANRecipe(Recipe):
             confusion = bce(guess, attrs.mean(0, keepdim=True).expand_as(guess))
             g_loss = g_loss + self.hyper.latent_adversary_weight * confusion
             out["z_confusion"] = confusion.detach()
+        if self.hyper.edit_weight > 0:  # C's verdict on the flipped attribute alone
+            edited = flip.bool()
+            edit = bce(c_flip.float()[edited], flipped[edited])
+            g_loss = g_loss + self.hyper.edit_weight * edit
+            out["edit"] = edit.detach()
         self.step(self._optimizers["encoder_generator"], g_loss, sync)
         return out | {
             "d": d_loss.detach(),

@@ -56,27 +56,28 @@ def wire_first_look(demo: gr.Blocks, ctx: TabContext) -> None:
     """On page load: each tab's missing-model warning and a first result in every tab."""
     markdowns = [markdown for markdown, _ in ctx.statuses.values()]
     status_outputs = [c for name in STATUS_LOOKS for c in ctx.loaders[name][1]]
+    started = gr.State({})  # per visitor: the tabs in which they started their own work
 
-    def status() -> tuple:
+    def status(started: dict) -> tuple:
         updates = [status_value(ctx.studio, models) for _, models in ctx.statuses.values()]
         looks = []
         for name in STATUS_LOOKS:
-            value = ctx.loaders[name][0]()
-            looks += list(value) if len(ctx.loaders[name][1]) > 1 else [value]
+            fn, outputs = ctx.loaders[name]
+            value = unless_started(name, fn, len(outputs))(started)
+            looks += list(value) if len(outputs) > 1 else [value]
         return (*updates, *looks)
 
-    demo.load(status, None, [*markdowns, *status_outputs], api_name="status")
-    started = gr.State({})  # per visitor: the tabs in which they started their own work
+    # A State input is not part of the HTTP API: callers of /status still pass nothing.
+    demo.load(status, started, [*markdowns, *status_outputs], api_name="status")
     for name, (fn, outputs) in ctx.loaders.items():
-        if name in STATUS_LOOKS:
-            continue
-        demo.load(
-            unless_started(name, fn, len(outputs)),
-            started,
-            outputs,
-            api_visibility="private",
-            show_progress="minimal",
-        )
+        if name not in STATUS_LOOKS:
+            demo.load(
+                unless_started(name, fn, len(outputs)),
+                started,
+                outputs,
+                api_visibility="private",
+                show_progress="minimal",
+            )
         if ctx.started_by[name]:
             # queue=False: handled at once, ahead of a first look still waiting in the queue
             gr.on(ctx.started_by[name], note_started(name), started, None, queue=False,

@@ -156,6 +156,13 @@ class Autoencoder(GenerativeModel):
             self.register_buffer(name, value.to(device=device, dtype=torch.float32).clone())
         self.config.prior_components = k
 
+    def clear_prior_mixture(self) -> None:
+        """Back to the diagonal prior (N(0, I) in z, whitened by ``code_mean``/``code_std``):
+        to compare a fitted mixture with what it replaced on the same weights."""
+        for name in ("prior_weights", "prior_means", "prior_scale_tril"):
+            self._buffers.pop(name, None)
+        self.config.prior_components = 0
+
     def random_latents(self, n: int, generator: torch.Generator) -> torch.Tensor:
         if self.config.prior_components == 0:
             return super().random_latents(n, generator)

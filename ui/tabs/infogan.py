@@ -84,7 +84,12 @@ def build(ctx: TabContext) -> None:
     )
     zeros = [limits.CODE_SLIDER.default] * n_continuous
     default_code = "c1" if n_continuous else "category"
-    ctx.on_load("infogan", lambda: studio.infogan(0, 0, *zeros), [image])
+    ctx.on_load(
+        "infogan",
+        lambda: studio.infogan(0, 0, *zeros),
+        [image],
+        started_by=[s.input for s in (category, *codes)] + [seed.input],
+    )
     ctx.on_load(
         "infogan_sweep",
         lambda: studio.infogan_sweep(0, default_code, limits.SWEEP_STEPS.default, 0, *zeros),

@@ -43,4 +43,5 @@ def build(ctx: TabContext) -> None:
         "sample",
         lambda: sample(ctx.face_model, 0, limits.IMAGES.default, limits.TRUNCATION.default),
         [grid, file],
+        started_by=[go.click, dice.click, model.input],
     )
