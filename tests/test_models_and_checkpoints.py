@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from pathlib import Path
 
 import pytest
 import torch
@@ -17,6 +18,8 @@ from gan_core.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerato
 from gan_core.models.gan import GANConfig, MLPGenerator
 from gan_core.models.infogan import InfoGANConfig, InfoGANGenerator
 from gan_core.models.wgan_gp import WGANCritic, WGANGPConfig, WGANGPGenerator
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TINY = {
     "ae": lambda: Autoencoder(AutoencoderConfig(hidden=32, z_dim=4)),
@@ -230,3 +233,26 @@ def test_wgan_gp_critic_sees_contrast():
     critic = WGANCritic(config)
     assert not any(isinstance(m, torch.nn.GroupNorm) for m in critic.modules())
     assert (critic(faded) - critic(images)).abs().min() > 1e-4
+
+
+@pytest.mark.parametrize(
+    "card", sorted(p.parent.name for p in (ROOT / "checkpoints").glob("*/config.json"))
+)
+def test_every_release_cards_command_is_one_the_cli_accepts(card):
+    """A model card's recorded command is how a reader reproduces the release: every command
+    line in it (comments aside) must still parse and pass the training CLI's checks."""
+    import shlex
+
+    from training.__main__ import build_parser, resolve_options
+
+    config = json.loads((ROOT / "checkpoints" / card / "config.json").read_text())
+    lines = [
+        line
+        for line in config.get("training", {}).get("command", "").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert lines, f"{card}: no training command recorded"
+    for line in lines:
+        words = shlex.split(line)
+        assert words[:3] == ["python", "-m", "training"], line
+        resolve_options(build_parser().parse_args(words[3:]))
