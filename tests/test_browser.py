@@ -433,7 +433,8 @@ def test_seeds_typed_while_the_first_look_is_on_its_way_are_kept(
 ):
     """Right after start-up the tabs' first looks are still being computed (each takes
     seconds on these CPUs): seeds a visitor types meanwhile must not be replaced by the late
-    first look (they were, until ui/demo.py's ``unless_started``)."""
+    first look (they were, until ui/demo.py's ``unless_started``). The same holds for a grid
+    the visitor generated in Sample before the page-load call ``/status`` brought its look."""
     from conftest import RunningApp
 
     app = RunningApp(release_checkpoints, tmp_path / "app.log")
@@ -441,6 +442,13 @@ def test_seeds_typed_while_the_first_look_is_on_its_way_are_kept(
     try:
         page = context.new_page()
         page.goto(app.url)
+        open_tab(page, "Sample")
+        seed = page.get_by_label("Seed", exact=True).filter(visible=True).first
+        seed.click()
+        seed.press("Control+A")
+        seed.press_sequentially("7")
+        seed.press("Tab")  # the number box commits its value when it loses focus
+        click(page, "Generate")
         open_tab(page, "Vector arithmetic")
         box = page.get_by_label("Concept A seeds (e.g. man with glasses)")
         box.click()
@@ -452,6 +460,15 @@ def test_seeds_typed_while_the_first_look_is_on_its_way_are_kept(
             time.sleep(0.5)
         time.sleep(3)  # a first look that was not dropped would have arrived by now
         assert box.input_value() == "1, 2, 3"
+        open_tab(page, "Sample")
+        settle(page)
+        mine = page.request.get(wait_for_image(page, "Samples")).body()
+        assert seed.input_value() == "7"
+        visitor = context.new_page()  # one who clicks nothing gets the first look (seed 0)
+        visitor.goto(app.url)
+        open_tab(visitor, "Sample")
+        look = page.request.get(wait_for_image(visitor, "Samples", timeout=180)).body()
+        assert mine != look, "the Sample tab's first look replaced the grid the visitor made"
     finally:
         context.close()
         app.stop()

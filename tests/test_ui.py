@@ -71,7 +71,8 @@ def test_a_first_look_never_replaces_what_the_visitor_started(tmp_path):
     """Every first look, /status's included, is dropped once the visitor has started their
     own work in the tab; in Vector arithmetic, typing into a seed box is such a start (a late
     first look used to overwrite the typed seeds)."""
-    from ui.demo import build_demo, note_started, unless_started
+    from ui.context import note_started
+    from ui.demo import build_demo, unless_started
     from ui.studio import Studio
 
     demo, ctx = build_demo(Studio(output_dir=tmp_path))
@@ -88,6 +89,13 @@ def test_a_first_look_never_replaces_what_the_visitor_started(tmp_path):
     assert marks and status["inputs"] == marks[0]["inputs"]
     row_a = ctx.loaders["arithmetic"][1][2]
     assert (row_a._id, "input") in starts(ctx, "arithmetic")
+    # The page sends a trigger's handlers in registration order, and a note sent after the
+    # tab's own handler arrived only once that had finished: each note must come first.
+    for name in ctx.loaders:
+        for trigger in starts(ctx, name):
+            handlers = [i for i, d in enumerate(deps) if trigger in map(tuple, d["targets"])]
+            note = next(i for i in handlers if deps[i].get("queue") is False)
+            assert note == handlers[0], f"{name}: a handler of {trigger} precedes the note"
 
     started = {}
     look = unless_started("sample", lambda: ("grid", "file"), 2)

@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import gradio as gr
@@ -43,6 +43,8 @@ class TabContext:
     )
     #: per first look, the visitor's actions after which it is no longer shown
     started_by: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
+    #: per visitor: the tabs in which they started their own work (created inside the page)
+    started: gr.State | None = None
 
     @classmethod
     def create(cls, studio: Studio) -> TabContext:
@@ -66,24 +68,32 @@ class TabContext:
             gr.Markdown(t(help_key))
             yield
 
-    def on_load(
-        self,
-        name: str,
-        fn: Callable[[], Any],
-        outputs: list[gr.components.Component],
-        started_by: Sequence[Any] = (),
-    ) -> None:
-        """Show a first result in these outputs when the page opens.
+    def starts_work(self, name: str, *triggers: Any) -> None:
+        """Declare the event triggers (``button.click``, ``photo.upload``, ``box.input``...) by
+        which a visitor starts their own work in the tab whose first look is ``name``: a first
+        look not yet shown by then is dropped, so it cannot replace what they typed, uploaded
+        or generated (see ``ui.demo.unless_started``).
+
+        Call it right after the tab's layout, before the tab's own handlers of these triggers:
+        the page sends a trigger's handlers in the order they were registered, and a note
+        registered after a handler arrived only once that handler had finished, too late to
+        stop a first look (seen in headless Chromium: the Sample tab's seed-0 look replaced
+        the grid a visitor had just generated)."""
+        if self.started is None:
+            self.started = gr.State({})
+        self.started_by[name] = list(triggers)
+        gr.on(list(triggers), note_started(name), self.started, None, queue=False,
+              api_visibility="private", show_progress="hidden")  # fmt: skip
+
+    def on_load(self, name: str, fn: Callable[[], Any], outputs: list[gr.components.Component]):
+        """Show a first result in these outputs when the page opens (``starts_work`` says
+        when it is no longer wanted).
 
         The defaults are the same for every visitor, so the result is computed once (in the
         background right after start-up, see ``ui.demo.warm_up``) and reused until its files
         near the Studio's clean-up age. Errors are logged and leave the outputs empty (a
-        missing model already has its warning). ``started_by`` lists the event triggers
-        (``button.click``, ``photo.upload``, ``box.input``...) by which a visitor starts their
-        own work in the tab: a first look not yet shown by then is dropped, so it cannot
-        replace what they typed or uploaded (see ``ui.demo.unless_started``)."""
+        missing model already has its warning)."""
         self.loaders[name] = (self.cached(self.quietly(fn, len(outputs))), outputs)
-        self.started_by[name] = list(started_by)
 
     def cached(self, fn: Callable[[], Any]) -> Callable[[], Any]:
         lock, memo = threading.Lock(), {}
@@ -111,3 +121,13 @@ class TabContext:
                 return tuple(None for _ in range(n_outputs)) if n_outputs > 1 else None
 
         return run
+
+
+def note_started(name: str) -> Callable[[dict], None]:
+    """Mark the tab as started in the visitor's own state (changed in place: a first look
+    running meanwhile holds the same dict and reads it once it is ready)."""
+
+    def run(started: dict) -> None:
+        started[name] = True
+
+    return run

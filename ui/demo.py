@@ -56,15 +56,20 @@ def wire_first_look(demo: gr.Blocks, ctx: TabContext) -> None:
     """On page load: each tab's missing-model warning and a first result in every tab."""
     markdowns = [markdown for markdown, _ in ctx.statuses.values()]
     status_outputs = [c for name in STATUS_LOOKS for c in ctx.loaders[name][1]]
-    started = gr.State({})  # per visitor: the tabs in which they started their own work
+    # per visitor: the tabs in which they started their own work (TabContext.starts_work)
+    started = ctx.started if ctx.started is not None else gr.State({})
 
     def status(started: dict) -> tuple:
         updates = [status_value(ctx.studio, models) for _, models in ctx.statuses.values()]
+        # Every look is computed before any is checked against ``started``: checked one by one,
+        # the Sample look was let through while the InfoGAN one was still being computed, and
+        # then replaced a grid the visitor generated meanwhile (seen in headless Chromium).
+        values = {name: ctx.loaders[name][0]() for name in STATUS_LOOKS}
         looks = []
         for name in STATUS_LOOKS:
-            fn, outputs = ctx.loaders[name]
-            value = unless_started(name, fn, len(outputs))(started)
-            looks += list(value) if len(outputs) > 1 else [value]
+            n_outputs = len(ctx.loaders[name][1])
+            value = unless_started(name, lambda name=name: values[name], n_outputs)(started)
+            looks += list(value) if n_outputs > 1 else [value]
         return (*updates, *looks)
 
     # A State input is not part of the HTTP API: callers of /status still pass nothing.
@@ -78,10 +83,6 @@ def wire_first_look(demo: gr.Blocks, ctx: TabContext) -> None:
                 api_visibility="private",
                 show_progress="minimal",
             )
-        if ctx.started_by[name]:
-            # queue=False: handled at once, ahead of a first look still waiting in the queue
-            gr.on(ctx.started_by[name], note_started(name), started, None, queue=False,
-                  api_visibility="private", show_progress="hidden")  # fmt: skip
 
 
 def unless_started(name: str, look: Callable[[], Any], n_outputs: int) -> Callable[[dict], Any]:
@@ -93,18 +94,9 @@ def unless_started(name: str, look: Callable[[], Any], n_outputs: int) -> Callab
     def run(started: dict) -> Any:
         value = look()
         if started.get(name):
+            log.info("first look dropped: %s (the visitor started work in the tab)", name)
             return gr.skip() if n_outputs == 1 else tuple(gr.skip() for _ in range(n_outputs))
         return value
-
-    return run
-
-
-def note_started(name: str) -> Callable[[dict], None]:
-    """Mark the tab as started in the visitor's own state (changed in place: a first look
-    running meanwhile holds the same dict and reads it once it is ready)."""
-
-    def run(started: dict) -> None:
-        started[name] = True
 
     return run
 

@@ -17,6 +17,8 @@ def build(ctx: TabContext) -> None:
             show = gr.Button(t("about.show"))
         card = gr.Markdown(label=t("about.card"))
 
+    ctx.starts_work("about", show.click, model.input)
+
     def model_card(name: str) -> str:
         return studio.describe(name) + "\n\n" + studio.model_card(name)
 
@@ -27,6 +29,4 @@ def build(ctx: TabContext) -> None:
         card,
         api_name="model_card",
     )
-    ctx.on_load(
-        "about", lambda: model_card(ctx.first_model), [card], started_by=[show.click, model.input]
-    )
+    ctx.on_load("about", lambda: model_card(ctx.first_model), [card])

@@ -56,6 +56,9 @@ def build(ctx: TabContext) -> None:
             result = widgets.image_box("arith.result", scale=3)
         file = widgets.download_button()
 
+    rows_typed = [row.input for row in (row_a, row_b, row_c)]
+    ctx.starts_work("arithmetic", show.click, gallery.select, auto.click, go.click, *rows_typed)
+
     def show_faces(seed: float, count: float):
         items = studio.candidates(DCGAN, seed, count)
         return items, seeds_of(items)
@@ -126,6 +129,4 @@ def build(ctx: TabContext) -> None:
         "arithmetic",
         first_look,
         [gallery, gallery_seeds, row_a, row_b, row_c, concepts, result, file],
-        started_by=[show.click, gallery.select, auto.click, go.click]
-        + [row.input for row in (row_a, row_b, row_c)],
     )

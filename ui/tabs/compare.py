@@ -34,10 +34,8 @@ def build(ctx: TabContext) -> None:
                         )
                         gr.Markdown(t(f"compare.{name}"))
                         gr.Markdown(studio.measured(name))
+
+    ctx.starts_work("compare", go.click)
+
     go.click(guarded(studio.compare), [seed, count], images, api_name="compare")
-    ctx.on_load(
-        "compare",
-        lambda: tuple(studio.compare(0, limits.COMPARE_IMAGES.default)),
-        images,
-        started_by=[go.click],
-    )
+    ctx.on_load("compare", lambda: tuple(studio.compare(0, limits.COMPARE_IMAGES.default)), images)

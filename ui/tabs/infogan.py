@@ -58,6 +58,9 @@ def build(ctx: TabContext) -> None:
             sweep = gr.Button(t("info.sweep"))
         sweep_grid = image_box("info.sweep_grid")
 
+    ctx.starts_work("infogan", seed.input, *(s.input for s in (category, *codes)))
+    ctx.starts_work("infogan_sweep", sweep.click)
+
     # .input fires only for people (not for programmatic updates) and, with "always_last", a
     # drag queues at most one more render after the running one, always with the newest
     # values: the image follows the slider, never lags.
@@ -84,15 +87,9 @@ def build(ctx: TabContext) -> None:
     )
     zeros = [limits.CODE_SLIDER.default] * n_continuous
     default_code = "c1" if n_continuous else "category"
-    ctx.on_load(
-        "infogan",
-        lambda: studio.infogan(0, 0, *zeros),
-        [image],
-        started_by=[s.input for s in (category, *codes)] + [seed.input],
-    )
+    ctx.on_load("infogan", lambda: studio.infogan(0, 0, *zeros), [image])
     ctx.on_load(
         "infogan_sweep",
         lambda: studio.infogan_sweep(0, default_code, limits.SWEEP_STEPS.default, 0, *zeros),
         [sweep_grid],
-        started_by=[sweep.click],
     )

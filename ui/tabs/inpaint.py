@@ -75,6 +75,8 @@ def build(ctx: TabContext) -> None:
 
     show = new_photo_view(studio.crop_view, stale=3)
 
+    ctx.starts_work("inpaint", photo.upload, photo.clear, crop.input, example.click, go.click)
+
     def new_photo(path: str | None, crop: str) -> tuple:
         """A new photo: into the editor with no strokes, its crop view, old results emptied."""
         return (editor_value(path), *show(path, crop))
@@ -125,9 +127,4 @@ def build(ctx: TabContext) -> None:
         results = inpaint(value, DEFAULT_MASK, "auto", limits.INPAINT_STEPS.default)
         return (path, value, *results, *studio.crop_view(path, "auto"))
 
-    ctx.on_load(
-        "inpaint",
-        first_look,
-        [photo, editor, masked, filled, file, crop_view, note],
-        started_by=[photo.upload, photo.clear, crop.input, example.click, go.click],
-    )
+    ctx.on_load("inpaint", first_look, [photo, editor, masked, filled, file, crop_view, note])

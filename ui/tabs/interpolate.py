@@ -63,6 +63,8 @@ def build(ctx: TabContext) -> None:
             gallery = pick_gallery("interp.gallery", height=300)
             cand_seeds = gr.State([])
 
+    ctx.starts_work("interpolate", go.click, cand_go.click, gallery.select, model.input)
+
     def interpolate(name: str, a: float, b: float, n: float, path: str):
         strip, gif, mp4 = studio.interpolate(name, a, b, n, path)
         return strip, gif, gif, mp4
@@ -115,9 +117,4 @@ def build(ctx: TabContext) -> None:
             *show_candidates(ctx.face_model, 0, limits.CANDIDATES.default),
         )
 
-    ctx.on_load(
-        "interpolate",
-        first_look,
-        [strip, gif, file, video, gallery, cand_seeds],
-        started_by=[go.click, cand_go.click, gallery.select, model.input],
-    )
+    ctx.on_load("interpolate", first_look, [strip, gif, file, video, gallery, cand_seeds])

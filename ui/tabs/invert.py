@@ -52,6 +52,9 @@ def build(ctx: TabContext) -> None:
         "outputs": [crop_view, note, face, reconstruction, edited, latent],
         "api_visibility": "private",
     }
+
+    ctx.starts_work("invert", photo.upload, crop.input, example.click, go.click, apply.click)
+
     example.click(
         guarded(lambda seed: studio.save_png(studio.example_face(seed))),
         [example_seed],
@@ -96,8 +99,5 @@ def build(ctx: TabContext) -> None:
         return path, result.face, result.reconstruction, result.z, result.note, edit, annotated
 
     ctx.on_load(
-        "invert",
-        first_look,
-        [photo, face, reconstruction, latent, note, edited, crop_view],
-        started_by=[photo.upload, crop.input, example.click, go.click, apply.click],
+        "invert", first_look, [photo, face, reconstruction, latent, note, edited, crop_view]
     )

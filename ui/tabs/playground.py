@@ -171,6 +171,8 @@ def build(ctx: TabContext) -> None:
         ]
         api_trigger = gr.Button(visible=False)
 
+    ctx.starts_work("playground", run.click)
+
     inputs = [target, objective, steps, seed, compare, minimax, width, lr, n_critic]  # in order
     streaming = run.click(
         stream_playground,
@@ -188,4 +190,4 @@ def build(ctx: TabContext) -> None:
         api_name="playground_run",
         **CONCURRENCY,
     )
-    ctx.on_load("playground", first_look, [frame, metrics], started_by=[run.click])
+    ctx.on_load("playground", first_look, [frame, metrics])

@@ -25,6 +25,8 @@ def build(ctx: TabContext) -> None:
             grid = image_box("sample.grid", height=520)
             file = download_button()
 
+    ctx.starts_work("sample", go.click, dice.click, model.input)
+
     def sample(name: str, seed: float, n: float, psi: float):
         return tuple(studio.sample(name, seed, n, psi))
 
@@ -43,5 +45,4 @@ def build(ctx: TabContext) -> None:
         "sample",
         lambda: sample(ctx.face_model, 0, limits.IMAGES.default, limits.TRUNCATION.default),
         [grid, file],
-        started_by=[go.click, dice.click, model.input],
     )

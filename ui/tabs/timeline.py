@@ -29,6 +29,8 @@ def build(ctx: TabContext) -> None:
         frame_caption = gr.Markdown()
         image = image_box("timeline.image", height=480)
 
+    ctx.starts_work("timeline", show.click, model.input, frame_slider.input)
+
     def open_timeline(name: str):
         frames = studio.timeline(name)
         if not frames:
@@ -61,9 +63,4 @@ def build(ctx: TabContext) -> None:
         trigger_mode="always_last",
         show_progress="hidden",
     )
-    ctx.on_load(
-        "timeline",
-        lambda: open_timeline(first),
-        [frame_slider, frame_caption, image],
-        started_by=[show.click, model.input, frame_slider.input],
-    )
+    ctx.on_load("timeline", lambda: open_timeline(first), [frame_slider, frame_caption, image])

@@ -56,6 +56,8 @@ def build(ctx: TabContext) -> None:
             edited = image_box("transfer.edited", height=256)
         file = download_button()
 
+    ctx.starts_work("transfer", photo.upload, crop.input, example.click, go.click, wanted.input)
+
     def analyse(path: str, crop: str):
         result = studio.analyse_face(path, crop)
         return result.probabilities, result.present, result.note
@@ -111,5 +113,4 @@ def build(ctx: TabContext) -> None:
         "transfer",
         first_look,
         [photo, predicted, wanted, note, crop_view, original, reconstruction, edited, file],
-        started_by=[photo.upload, crop.input, example.click, go.click, wanted.input],
     )
