@@ -141,8 +141,9 @@ EN: dict[str, str] = {
     "transfer.attributes": "Attributes of the edited face",
     "transfer.strength": "Edit strength",
     "transfer.strength.info": (
-        "How far each changed attribute is pushed: 1 is the plain condition, which often leaves "
-        "glasses or gender half-done; 2 makes the model commit; 3 exaggerates. 0 = reconstruction."
+        "How far each changed attribute is pushed: 1 is the plain condition, which leaves about "
+        "a third of glasses and a quarter of gender edits undone; 2 makes the model commit; "
+        "3 exaggerates. 0 = reconstruction."
     ),
     "transfer.go": "Apply attributes",
     "transfer.original": "Original (64×64 crop)",
@@ -425,7 +426,7 @@ ZH: dict[str, str] = {
     "transfer.attributes": "编辑后人脸的属性",
     "transfer.strength": "编辑强度",
     "transfer.strength.info": (
-        "每个被改动的属性推进多远：1 为原始条件，眼镜或性别常常只改一半；2 让模型改到位；"
+        "每个被改动的属性推进多远：1 为原始条件，约三分之一的加/去眼镜和四分之一的性别编辑不会生效；2 让模型改到位；"
         "3 会夸张。0 即重建。"
     ),
     "transfer.go": "应用属性",
