@@ -102,3 +102,16 @@ def test_a_first_look_never_replaces_what_the_visitor_started(tmp_path):
     assert look(started) == ("grid", "file")
     note_started("sample")(started)  # the same dict, changed in place, as Gradio's State is
     assert all(isinstance(v, type(gr.skip())) for v in look(started))
+
+
+def test_the_tab_bar_holds_only_tabs(tmp_path):
+    """Anything else inside gr.Tabs shifts the labels of the tabs after it (a gr.State there
+    showed "Interpolate" twice and hid "Vector arithmetic" in a browser)."""
+    from ui.demo import build_demo
+    from ui.studio import Studio
+
+    demo, _ = build_demo(Studio(output_dir=tmp_path))
+    (tabs,) = [b for b in demo.blocks.values() if isinstance(b, gr.Tabs)]
+    assert tabs.children and all(isinstance(c, gr.Tab) for c in tabs.children)
+    labels = [c.label for c in tabs.children]
+    assert len(set(labels)) == len(labels)

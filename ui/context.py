@@ -43,7 +43,9 @@ class TabContext:
     )
     #: per first look, the visitor's actions after which it is no longer shown
     started_by: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
-    #: per visitor: the tabs in which they started their own work (created inside the page)
+    #: per visitor: the tabs in which they started their own work (``build_demo`` creates it
+    #: above the tabs: a State created inside ``gr.Tabs`` but outside a tab shifted the tab
+    #: labels, "Interpolate" twice and "Vector arithmetic" gone, seen in headless Chromium)
     started: gr.State | None = None
 
     @classmethod
@@ -79,8 +81,8 @@ class TabContext:
         registered after a handler arrived only once that handler had finished, too late to
         stop a first look (seen in headless Chromium: the Sample tab's seed-0 look replaced
         the grid a visitor had just generated)."""
-        if self.started is None:
-            self.started = gr.State({})
+        if self.started is None:  # a State made here would sit among the tabs and break them
+            raise RuntimeError("build_demo creates ctx.started before the tabs are built")
         self.started_by[name] = list(triggers)
         gr.on(list(triggers), note_started(name), self.started, None, queue=False,
               api_visibility="private", show_progress="hidden")  # fmt: skip

@@ -44,6 +44,7 @@ def build_demo(studio: Studio) -> tuple[gr.Blocks, TabContext]:
     with gr.Blocks(title="GAN Studio", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(t("title"))
         gr.Markdown(t("intro"))
+        ctx.started = gr.State({})  # per visitor: the tabs in which they started their own work
         with gr.Tabs(overflow_behavior="wrap"):
             for tab in TABS:
                 tab.build(ctx)
@@ -56,8 +57,7 @@ def wire_first_look(demo: gr.Blocks, ctx: TabContext) -> None:
     """On page load: each tab's missing-model warning and a first result in every tab."""
     markdowns = [markdown for markdown, _ in ctx.statuses.values()]
     status_outputs = [c for name in STATUS_LOOKS for c in ctx.loaders[name][1]]
-    # per visitor: the tabs in which they started their own work (TabContext.starts_work)
-    started = ctx.started if ctx.started is not None else gr.State({})
+    started = ctx.started  # per visitor: the tabs in which they started their own work
 
     def status(started: dict) -> tuple:
         updates = [status_value(ctx.studio, models) for _, models in ctx.statuses.values()]
