@@ -290,6 +290,14 @@ def test_ema_exports_the_average_and_resumes_it_exactly(data_dir, tmp_path, cach
         ),
         (["infogan", "--data-dir", ".", "--out", "x", "--code-range", "inf"], "positive.*got inf"),
         (["infogan", "--data-dir", ".", "--out", "x", "--code-std", "-1"], "--code-std .* got -1"),
+        (
+            ["infogan", "--data-dir", ".", "--out", "x", "--hold-category-range", "-2"],
+            "--hold-category-range .* got -2",
+        ),
+        (
+            ["dcgan", "--data-dir", ".", "--out", "x", "--hold-category-range", "2"],
+            "InfoGAN generator loss, not dcgan",
+        ),
         (["infogan", "--data-dir", ".", "--out", "x", "--code-weight", "nan"], "weight.*got nan"),
         (
             ["dcgan", "--data-dir", ".", "--out", "x", "--code-std", "1"],
@@ -462,6 +470,44 @@ def test_infogan_trains_its_continuous_codes_over_code_range(
     assert run_cli("infogan", data_dir, tmp_path / "run", *extra, steps=3) == 0
     assert seen and max(seen) <= code_range
     assert max(seen) > 0.9 * code_range  # 64 x 2 draws: the edge of the range is reached
+
+
+def test_infogan_hold_category_range_asks_g_to_keep_the_category_beyond_the_codes_range(
+    data_dir, tmp_path, monkeypatch
+):
+    """--hold-category-range 2: each generator step renders the same latents and categories a
+    second time with codes from U(-2, 2) and adds Q's cross-entropy for the category there;
+    the codes Q learns to read stay in U(-1, 1)."""
+    from gan_core.models.infogan import InfoGANGenerator
+    from training.recipes import InfoGANRecipe
+
+    calls, decode = [], InfoGANGenerator.decode
+
+    def spy(self, z, category, continuous, **kwargs):
+        if self.training:
+            calls.append((z.detach().clone(), category.clone(), continuous.abs().max().item()))
+        return decode(self, z, category, continuous, **kwargs)
+
+    held, category_held = [], InfoGANRecipe.category_held
+
+    def spy_held(self, z, category, code_range):
+        loss = category_held(self, z, category, code_range)
+        held.append(loss.detach())
+        return loss
+
+    monkeypatch.setattr(InfoGANGenerator, "decode", spy)
+    monkeypatch.setattr(InfoGANRecipe, "category_held", spy_held)
+    extra = ["--hold-category-range", "2", "--batch-size", "64"]
+    assert run_cli("infogan", data_dir, tmp_path / "run", *extra, steps=3) == 0
+    assert len(held) == 3 and all(torch.isfinite(x) and x > 0 for x in held)
+    assert len(calls) == 6  # per step: the trained codes, then the held ones
+    for (z, category, trained), (z2, category2, wide) in zip(calls[::2], calls[1::2]):
+        assert torch.equal(z, z2) and torch.equal(category, category2)
+        assert trained <= 1 < wide <= 2  # 64 x 2 draws from U(-2, 2) pass 1 (p ~ 1 - 2^-128)
+
+    calls.clear(), held.clear()
+    assert run_cli("infogan", data_dir, tmp_path / "off", "--batch-size", "64", steps=3) == 0
+    assert len(calls) == 3 and not held  # off by default
 
 
 def test_infogan_fixed_code_std_ignores_q_variance_and_is_applied(data_dir, tmp_path, monkeypatch):

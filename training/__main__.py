@@ -206,6 +206,14 @@ def resolve_options(args: argparse.Namespace) -> dict:
             "--code-range is the half-width of InfoGAN's continuous codes in training, "
             f"a positive number (e.g. 1 or 2), got {hyper.code_range}"
         )
+    if not (math.isfinite(hyper.hold_category_range) and hyper.hold_category_range >= 0):
+        raise UsageError(
+            "--hold-category-range is the half-width of the continuous codes over which InfoGAN's "
+            f"generator is asked to keep the category, a number >= 0 (e.g. 2; 0 = off), "
+            f"got {hyper.hold_category_range}"
+        )
+    if hyper.hold_category_range > 0 and args.family != "infogan":
+        raise UsageError(f"--hold-category-range is an InfoGAN generator loss, not {args.family}'s")
     for flag, value, what in (
         ("--code-weight", hyper.code_weight, "a loss weight, a number >= 0 (e.g. 0.1 or 1)"),
         ("--code-std", hyper.code_std, "a standard deviation, a number >= 0 (0 = learned)"),

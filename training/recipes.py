@@ -73,6 +73,12 @@ class Hyper:
     # family defaults to 1 and 1, the InfoGAN authors' MNIST code (InfoGANRecipe.defaults).
     code_weight: float = 0.1
     code_std: float = 0.0
+    # InfoGAN: with R > 0 the generator step also renders each latent and category with fresh
+    # continuous codes from U(-R, R) and rewards G when Q still reads the category there (its
+    # cross-entropy, weighted like the info term). The codes are trained on U(-1, 1) but the
+    # app's sliders reach +-2, where a digit bent into another fails the sweep target; unlike
+    # --code-range, Q never learns to read the codes out there. 0 = off.
+    hold_category_range: float = 0.0
     cls_weight: float | None = None  # CVAE-GAN attribute-classifier loss (default: recipe's)
     flip_horizontal: bool = False
     # Exponential moving average of the exported model's weights (0 = off). An average of the
@@ -630,8 +636,9 @@ class InfoGANRecipe(Recipe):
         category = torch.randint(0, self.config.n_categories, (n,), device=self.device)
         continuous = torch.rand(n, self.config.n_continuous, device=self.device) * 2 - 1
         continuous = continuous * self.hyper.code_range
+        z = self.z(n)
         with self.autocast():
-            fake = self.model(self.z(n), category=category, continuous=continuous)
+            fake = self.model(z, category=category, continuous=continuous)
             real_logits, _ = self.discriminator(real)
             fake_logits, features = self.discriminator(fake.detach())
             info_d = self.mutual_information(features, category, continuous)
@@ -641,8 +648,24 @@ class InfoGANRecipe(Recipe):
             fake_logits, features = self.discriminator(fake)
             info_g = self.mutual_information(features, category, continuous)
             g_loss = losses.generator_nonsaturating(fake_logits)
-        self.step(opt_g, g_loss + self.hyper.info_weight * info_g, sync)
-        return {"d": d_loss.detach(), "g": g_loss.detach(), "info": info_g.detach()}
+        total = g_loss + self.hyper.info_weight * info_g
+        logs = {"d": d_loss.detach(), "g": g_loss.detach(), "info": info_g.detach()}
+        if self.hyper.hold_category_range > 0:
+            hold = self.category_held(z, category, self.hyper.hold_category_range)
+            total = total + self.hyper.info_weight * hold
+            logs["hold"] = hold.detach()
+        self.step(opt_g, total, sync)
+        return logs
+
+    def category_held(self, z, category, code_range: float) -> torch.Tensor:
+        """Q's cross-entropy for the category of G(z, category, c), c ~ U(-range, range)."""
+        wide = (
+            torch.rand(len(z), self.config.n_continuous, device=self.device) * 2 - 1
+        ) * code_range
+        with self.autocast():
+            _, features = self.discriminator(self.model(z, category=category, continuous=wide))
+            category_logits, _, _ = self.discriminator.q(features)
+        return nn.functional.cross_entropy(category_logits.float(), category)
 
     def mutual_information(self, features, category, continuous) -> torch.Tensor:
         return losses.mutual_information(

@@ -33,6 +33,10 @@ class TabContext:
     model_choices: list[tuple[str, str]]
     first_model: str
     face_model: str
+    #: per visitor: the tabs in which they started their own work (``create`` makes it inside
+    #: ``gr.Blocks`` above the tabs: a State made inside ``gr.Tabs`` but outside a tab shifted
+    #: the tab labels, "Interpolate" twice and "Vector arithmetic" gone, seen in headless Chromium)
+    started: gr.State
     #: per tab with a missing-models warning: (its Markdown, the models it needs)
     statuses: dict[str, tuple[gr.Markdown, tuple[str, ...]]] = dataclasses.field(
         default_factory=dict
@@ -41,22 +45,20 @@ class TabContext:
     loaders: dict[str, tuple[Callable[[], Any], list[gr.components.Component]]] = dataclasses.field(
         default_factory=dict
     )
-    #: per first look, the visitor's actions after which it is no longer shown
+    #: per first look, the visitor's actions after which it is no longer shown (the record of
+    #: what each tab declared to ``starts_work``; tests check it against the wiring)
     started_by: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
-    #: per visitor: the tabs in which they started their own work (``build_demo`` creates it
-    #: above the tabs: a State created inside ``gr.Tabs`` but outside a tab shifted the tab
-    #: labels, "Interpolate" twice and "Vector arithmetic" gone, seen in headless Chromium)
-    started: gr.State | None = None
 
     @classmethod
     def create(cls, studio: Studio) -> TabContext:
+        """Call inside ``gr.Blocks``, before ``gr.Tabs``: it places the per-visitor State."""
         choices = [
             (name if studio.is_available(name) else f"{name} (missing)", name)
             for name in RELEASE_MODELS
         ]
         first = next((n for n in RELEASE_MODELS if studio.is_available(n)), RELEASE_MODELS[0])
         face = studio_module.DCGAN if studio.is_available(studio_module.DCGAN) else first
-        return cls(studio, choices, first, face)
+        return cls(studio, choices, first, face, started=gr.State({}))
 
     t = staticmethod(t)
 
@@ -81,8 +83,6 @@ class TabContext:
         registered after a handler arrived only once that handler had finished, too late to
         stop a first look (seen in headless Chromium: the Sample tab's seed-0 look replaced
         the grid a visitor had just generated)."""
-        if self.started is None:  # a State made here would sit among the tabs and break them
-            raise RuntimeError("build_demo creates ctx.started before the tabs are built")
         self.started_by[name] = list(triggers)
         gr.on(list(triggers), note_started(name), self.started, None, queue=False,
               api_visibility="private", show_progress="hidden")  # fmt: skip

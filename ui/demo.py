@@ -40,11 +40,10 @@ FIRST_LOOKS_READY = "every first look is ready"
 
 def build_demo(studio: Studio) -> tuple[gr.Blocks, TabContext]:
     """The page and the context its tabs registered their first looks in."""
-    ctx = TabContext.create(studio)
     with gr.Blocks(title="GAN Studio", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(t("title"))
         gr.Markdown(t("intro"))
-        ctx.started = gr.State({})  # per visitor: the tabs in which they started their own work
+        ctx = TabContext.create(studio)
         with gr.Tabs(overflow_behavior="wrap"):
             for tab in TABS:
                 tab.build(ctx)
@@ -57,7 +56,6 @@ def wire_first_look(demo: gr.Blocks, ctx: TabContext) -> None:
     """On page load: each tab's missing-model warning and a first result in every tab."""
     markdowns = [markdown for markdown, _ in ctx.statuses.values()]
     status_outputs = [c for name in STATUS_LOOKS for c in ctx.loaders[name][1]]
-    started = ctx.started  # per visitor: the tabs in which they started their own work
 
     def status(started: dict) -> tuple:
         updates = [status_value(ctx.studio, models) for _, models in ctx.statuses.values()]
@@ -68,17 +66,17 @@ def wire_first_look(demo: gr.Blocks, ctx: TabContext) -> None:
         looks = []
         for name in STATUS_LOOKS:
             n_outputs = len(ctx.loaders[name][1])
-            value = unless_started(name, lambda name=name: values[name], n_outputs)(started)
+            value = skip_if_started(name, values[name], n_outputs, started)
             looks += list(value) if n_outputs > 1 else [value]
         return (*updates, *looks)
 
     # A State input is not part of the HTTP API: callers of /status still pass nothing.
-    demo.load(status, started, [*markdowns, *status_outputs], api_name="status")
+    demo.load(status, ctx.started, [*markdowns, *status_outputs], api_name="status")
     for name, (fn, outputs) in ctx.loaders.items():
         if name not in STATUS_LOOKS:
             demo.load(
                 unless_started(name, fn, len(outputs)),
-                started,
+                ctx.started,
                 outputs,
                 api_visibility="private",
                 show_progress="minimal",
@@ -92,13 +90,18 @@ def unless_started(name: str, look: Callable[[], Any], n_outputs: int) -> Callab
     first: in headless Chromium 3 of 5 late looks still overwrote the typed seeds.)"""
 
     def run(started: dict) -> Any:
-        value = look()
-        if started.get(name):
-            log.info("first look dropped: %s (the visitor started work in the tab)", name)
-            return gr.skip() if n_outputs == 1 else tuple(gr.skip() for _ in range(n_outputs))
-        return value
+        return skip_if_started(name, look(), n_outputs, started)
 
     return run
+
+
+def skip_if_started(name: str, value: Any, n_outputs: int, started: dict) -> Any:
+    """``value`` (a computed first look), or no change to its outputs once the visitor has
+    started work in tab ``name``."""
+    if started.get(name):
+        log.info("first look dropped: %s (the visitor started work in the tab)", name)
+        return gr.skip() if n_outputs == 1 else tuple(gr.skip() for _ in range(n_outputs))
+    return value
 
 
 def warm_up(ctx: TabContext) -> threading.Thread:
