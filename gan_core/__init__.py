@@ -6,7 +6,7 @@ m = gan_core.load("dcgan-celeba64")    # a release name, a local folder or a Hub
 images = m.sample(16, seed=0)          # (16, 3, 64, 64) in [0, 1]
 """
 
-__version__ = "0.14.0"  # one number: pyproject.toml reads it; CHANGELOG.md names it
+__version__ = "0.15.0"  # one number: pyproject.toml reads it; CHANGELOG.md names it
 
 from gan_core.checkpoint import (  # noqa: E402
     CheckpointError,

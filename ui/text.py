@@ -142,7 +142,7 @@ EN: dict[str, str] = {
     "transfer.strength": "Edit strength",
     "transfer.strength.info": (
         "How far each changed attribute is pushed: 1 is the plain condition, which leaves about "
-        "a third of glasses and a quarter of gender edits undone; 2 makes the model commit; "
+        "one glasses edit in six and a quarter of gender edits undone; 2 makes the model commit; "
         "3 exaggerates. 0 = reconstruction."
     ),
     "transfer.go": "Apply attributes",
@@ -426,7 +426,7 @@ ZH: dict[str, str] = {
     "transfer.attributes": "编辑后人脸的属性",
     "transfer.strength": "编辑强度",
     "transfer.strength.info": (
-        "每个被改动的属性推进多远：1 为原始条件，约三分之一的加/去眼镜和四分之一的性别编辑不会生效；2 让模型改到位；"
+        "每个被改动的属性推进多远：1 为原始条件，约六分之一的加/去眼镜和四分之一的性别编辑不会生效；2 让模型改到位；"
         "3 会夸张。0 即重建。"
     ),
     "transfer.go": "应用属性",
