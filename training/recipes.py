@@ -634,8 +634,7 @@ class InfoGANRecipe(Recipe):
         real, sync, n = batch.images, self.grad_sync, len(batch.images)
         opt_g, opt_d = self._optimizers["generator"], self._optimizers["discriminator"]
         category = torch.randint(0, self.config.n_categories, (n,), device=self.device)
-        continuous = torch.rand(n, self.config.n_continuous, device=self.device) * 2 - 1
-        continuous = continuous * self.hyper.code_range
+        continuous = self.uniform_codes(n, self.hyper.code_range)
         z = self.z(n)
         with self.autocast():
             fake = self.model(z, category=category, continuous=continuous)
@@ -659,13 +658,15 @@ class InfoGANRecipe(Recipe):
 
     def category_held(self, z, category, code_range: float) -> torch.Tensor:
         """Q's cross-entropy for the category of G(z, category, c), c ~ U(-range, range)."""
-        wide = (
-            torch.rand(len(z), self.config.n_continuous, device=self.device) * 2 - 1
-        ) * code_range
+        wide = self.uniform_codes(len(z), code_range)
         with self.autocast():
             _, features = self.discriminator(self.model(z, category=category, continuous=wide))
             category_logits, _, _ = self.discriminator.q(features)
         return nn.functional.cross_entropy(category_logits.float(), category)
+
+    def uniform_codes(self, n: int, half_width: float) -> torch.Tensor:
+        """n draws of the continuous codes from U(-half_width, half_width)."""
+        return (torch.rand(n, self.config.n_continuous, device=self.device) * 2 - 1) * half_width
 
     def mutual_information(self, features, category, continuous) -> torch.Tensor:
         return losses.mutual_information(
